@@ -1,0 +1,231 @@
+//! Findings: what the verdicts conclude, with the evidence that proves it.
+//!
+//! A [`Finding`] names its [`FindingKind`] (a public, stable identifier such
+//! as `bola-read`), who made the request and whose object it was, the
+//! requests and responses that prove it ([`Exchange`]s, with secrets already
+//! replaced by `${identity}` placeholders), the reason the verdict was
+//! reached, a `curl` line that reproduces it and the fix that fits.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::operation::Method;
+
+/// The kind of a finding. Its kebab-case name is a public interface: kinds
+/// are added, never renamed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// Another identity's request returns data unique to the owner's object.
+    BolaRead,
+    /// The object is served without any credential although the operation
+    /// requires one.
+    MissingAuth,
+    /// A wrong credential of the right shape is accepted.
+    CredentialNotValidated,
+    /// "Someone else's object" and "no such object" answer differently, so
+    /// ids can be enumerated.
+    ExistenceOracle,
+}
+
+impl FindingKind {
+    /// Every kind, in report order.
+    pub const ALL: [FindingKind; 4] = [
+        FindingKind::BolaRead,
+        FindingKind::MissingAuth,
+        FindingKind::CredentialNotValidated,
+        FindingKind::ExistenceOracle,
+    ];
+
+    /// The stable name (`bola-read`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::BolaRead => "bola-read",
+            FindingKind::MissingAuth => "missing-auth",
+            FindingKind::CredentialNotValidated => "credential-not-validated",
+            FindingKind::ExistenceOracle => "existence-oracle",
+        }
+    }
+
+    /// The CWE the kind maps to.
+    pub fn cwe(self) -> &'static str {
+        match self {
+            FindingKind::BolaRead => "CWE-639",
+            FindingKind::MissingAuth => "CWE-306",
+            FindingKind::CredentialNotValidated => "CWE-287",
+            FindingKind::ExistenceOracle => "CWE-204",
+        }
+    }
+
+    /// The OWASP API Security Top 10 (2023) category.
+    pub fn owasp(self) -> &'static str {
+        match self {
+            FindingKind::BolaRead | FindingKind::ExistenceOracle => {
+                "API1:2023 Broken Object Level Authorization"
+            }
+            FindingKind::MissingAuth | FindingKind::CredentialNotValidated => {
+                "API2:2023 Broken Authentication"
+            }
+        }
+    }
+
+    /// A short human title.
+    pub fn title(self) -> &'static str {
+        match self {
+            FindingKind::BolaRead => "another identity's object is readable",
+            FindingKind::MissingAuth => "object served without credentials",
+            FindingKind::CredentialNotValidated => "wrong credential accepted",
+            FindingKind::ExistenceOracle => "existence oracle: not-yours differs from not-found",
+        }
+    }
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How bad a finding is. Ordered: `Info < Low < … < Critical`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; no direct exposure.
+    Info,
+    /// Limited exposure.
+    Low,
+    /// Exposure that needs another step to exploit.
+    Medium,
+    /// Direct exposure of other callers' data.
+    High,
+    /// Direct exposure of secrets or write access to others' data.
+    Critical,
+}
+
+impl Severity {
+    /// Every severity, highest first, as reports list them.
+    pub const DESCENDING: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::DESCENDING.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s)).ok_or_else(
+            || format!("unknown severity `{s}`, expected one of critical, high, medium, low, info"),
+        )
+    }
+}
+
+/// How sure the verdict is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Circumstantial.
+    Low,
+    /// Likely, with one signal.
+    Medium,
+    /// Proven by content unique to the owner's object.
+    High,
+}
+
+/// A request as the report shows it: secrets replaced by placeholders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    /// Method.
+    pub method: Method,
+    /// Full URL, with any credential in the query replaced by a placeholder.
+    pub url: String,
+    /// The credential header, cookie or query parameter as sent, with its
+    /// value replaced by `${identity}`, or `none`.
+    pub credential: String,
+}
+
+/// A response as the report shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedResponse {
+    /// Status code, or 0 when no response arrived.
+    pub status: u16,
+    /// `Content-Type`, when sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Body length in bytes as received (after the size cap).
+    pub body_length: usize,
+    /// The start of the body, redacted, at most a few hundred characters.
+    pub body_excerpt: String,
+}
+
+/// One request and its response, labelled with the role it plays in the
+/// proof (`owner baseline`, `bob reads alice's object`, `control`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// What this exchange shows.
+    pub label: String,
+    /// The request.
+    pub request: RecordedRequest,
+    /// The response.
+    pub response: RecordedResponse,
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable identifier of the finding across runs: a hash of the kind,
+    /// method, path template, identity, owner and parameter.
+    pub fingerprint: String,
+    /// What was found.
+    pub kind: FindingKind,
+    /// How bad.
+    pub severity: Severity,
+    /// How sure.
+    pub confidence: Confidence,
+    /// CWE identifier (`CWE-639`).
+    pub cwe: String,
+    /// OWASP API Security Top 10 (2023) category.
+    pub owasp: String,
+    /// A one-line summary.
+    pub title: String,
+    /// Method of the operation.
+    pub method: Method,
+    /// Path template of the operation.
+    pub path: String,
+    /// The object-reference parameter the probe varied, when one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    /// Who made the offending request, when an identity did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// Whose object it was, when it belongs to an identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Why the verdict was reached, in a sentence.
+    pub reason: String,
+    /// The exchanges that prove it.
+    pub evidence: Vec<Exchange>,
+    /// A `curl` command reproducing the offending request, reading secrets
+    /// from `$TRESPASS_<IDENTITY>` variables.
+    pub reproduce: String,
+    /// What to change.
+    pub remediation: String,
+}

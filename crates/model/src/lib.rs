@@ -1,0 +1,35 @@
+//! The vocabulary of trespass, shared by every stage of the pipeline.
+//!
+//! Data flows one way through the scanner (see `DESIGN.md`):
+//!
+//! ```text
+//! inputs ──► inventory ──► discovery ──► probes ──► verdicts ──► reports
+//! ```
+//!
+//! This crate holds the types that cross those boundaries, and nothing that
+//! does work on them:
+//!
+//! - [`identity`]: who makes a request. An [`Identity`] has a name, and a
+//!   [`Credential`] whose [`Secret`] never prints.
+//! - [`operation`]: what the API offers. The inventory turns every input into
+//!   an [`Inventory`] of [`Operation`]s, each with its [`Parameter`]s, the
+//!   security it declares and the responses it documents.
+//! - [`finding`]: what the verdicts conclude. A [`Finding`] has a
+//!   [`FindingKind`], a [`Severity`], evidence with secrets replaced by
+//!   placeholders, a `curl` line and a remediation.
+//! - [`report`]: the versioned JSON report, a public interface. Later
+//!   versions add fields; they never remove or rename one.
+
+pub mod finding;
+pub mod identity;
+pub mod operation;
+pub mod report;
+
+pub use finding::{
+    Confidence, Exchange, Finding, FindingKind, RecordedRequest, RecordedResponse, Severity,
+};
+pub use identity::{Credential, CredentialPlacement, Identity, IdentityName, Secret};
+pub use operation::{
+    ApiKeyLocation, Inventory, Method, Operation, ParamLocation, Parameter, SecurityScheme,
+};
+pub use report::{Coverage, Report, SCHEMA_VERSION, ScanStats};
