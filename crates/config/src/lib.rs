@@ -1,0 +1,578 @@
+//! Scan configuration: a TOML file and command-line flags, merged into
+//! typed [`Settings`].
+//!
+//! A config file looks like this (every key is documented in README):
+//!
+//! ```toml
+//! target = "http://127.0.0.1:8080"
+//! spec = "openapi.yaml"          # relative to this file
+//! auth = "header:X-API-Key"      # where credentials go, for every identity
+//!
+//! [scan]
+//! concurrency = 16
+//! timeout_ms = 10000
+//! fail_on = "low"
+//!
+//! [identities.alice]
+//! credential = "${ALICE_KEY}"    # read from the environment
+//! owns = { user_id = [1] }
+//!
+//! [identities.bob]
+//! credential = "${BOB_KEY}"
+//! ```
+//!
+//! [`load_file`] reads and checks a file; [`parse_identity_flag`] reads one
+//! `--identity name=value` flag; [`Settings::check`] validates the merged
+//! result. Unknown keys are rejected with their line, so a typo never
+//! silently changes what a scan does. Secrets are read into
+//! [`Secret`](trespass_model::Secret) at once and appear in no error.
+
+mod placement;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+use trespass_model::{CredentialPlacement, IdentityName, Secret, Severity};
+use url::Url;
+
+pub use placement::parse_placement;
+
+/// Default number of requests in flight at once.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+/// Default time limit of one request, connection included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default cap on a response body, counted after decompression.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Everything a scan needs to know, from the file and the flags.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Base URL of the API under test. There is no default target.
+    pub target: Option<Url>,
+    /// API description file.
+    pub spec: Option<PathBuf>,
+    /// Where credentials go, for identities that do not say.
+    pub auth: Option<CredentialPlacement>,
+    /// The identities, in the order they were given.
+    pub identities: Vec<IdentitySettings>,
+    /// Limits and thresholds.
+    pub scan: ScanSettings,
+}
+
+/// One identity as configured.
+#[derive(Clone, Debug)]
+pub struct IdentitySettings {
+    /// Its name.
+    pub name: IdentityName,
+    /// Its secret, already read from the environment.
+    pub secret: Secret,
+    /// Where its credential goes, when it differs from the scan's default.
+    pub auth: Option<CredentialPlacement>,
+    /// Its role, free-form.
+    pub role: Option<String>,
+    /// Ids it is known to own, per parameter name.
+    pub owns: BTreeMap<String, Vec<String>>,
+}
+
+/// Limits and thresholds of a scan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanSettings {
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Time limit of one request.
+    pub timeout: Duration,
+    /// Cap on a response body, after decompression.
+    pub max_body_bytes: usize,
+    /// Findings at or above this severity make the exit code 1.
+    pub fail_on: Severity,
+}
+
+impl Default for ScanSettings {
+    fn default() -> Self {
+        Self {
+            concurrency: DEFAULT_CONCURRENCY,
+            timeout: DEFAULT_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            fail_on: Severity::Low,
+        }
+    }
+}
+
+/// Why a configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("failed to read config {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, has an unknown key, or a value that does
+    /// not fit.
+    #[error("invalid config {path} at line {line}, column {column}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A `--identity` flag is malformed. The message never repeats the value.
+    #[error("invalid --identity for `{name}`: {message}")]
+    IdentityFlag {
+        /// The name part of the flag, or the whole flag when it has no `=`.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The merged settings cannot run a scan.
+    #[error("{0}")]
+    Incomplete(String),
+}
+
+/// Reads a config file. Environment variables named in credentials are read
+/// through `env`, which is `std::env::var` in the binary and a map in tests.
+pub fn load_file(
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Settings, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+    parse(&text, path, env)
+}
+
+/// Parses config text; `path` names it in messages and anchors a relative
+/// `spec` path.
+pub fn parse(
+    text: &str,
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Settings, ConfigError> {
+    let at = |span: Range<usize>, message: String| {
+        let (line, column) = line_column(text, span.start);
+        ConfigError::Invalid { path: path.to_owned(), line, column, message }
+    };
+
+    let raw: RawConfig = toml::from_str(text)
+        .map_err(|e| at(e.span().unwrap_or(0..0), e.message().trim_end().to_owned()))?;
+
+    let mut settings = Settings::default();
+    if let Some(target) = raw.target {
+        let url = parse_target(target.get_ref()).map_err(|m| at(target.span(), m))?;
+        settings.target = Some(url);
+    }
+    if let Some(spec) = raw.spec {
+        let base = path.parent().unwrap_or(Path::new(""));
+        settings.spec = Some(base.join(spec.get_ref()));
+    }
+    if let Some(auth) = raw.auth {
+        settings.auth = Some(parse_placement(auth.get_ref()).map_err(|m| at(auth.span(), m))?);
+    }
+
+    let scan = raw.scan.unwrap_or_default();
+    if let Some(concurrency) = scan.concurrency {
+        if *concurrency.get_ref() == 0 {
+            return Err(at(concurrency.span(), "concurrency must be at least 1".to_owned()));
+        }
+        settings.scan.concurrency = *concurrency.get_ref();
+    }
+    if let Some(timeout) = scan.timeout_ms {
+        if *timeout.get_ref() == 0 {
+            return Err(at(timeout.span(), "timeout_ms must be at least 1".to_owned()));
+        }
+        settings.scan.timeout = Duration::from_millis(*timeout.get_ref());
+    }
+    if let Some(max) = scan.max_body_bytes {
+        settings.scan.max_body_bytes = max;
+    }
+    if let Some(fail_on) = scan.fail_on {
+        settings.scan.fail_on = fail_on.get_ref().parse().map_err(|m| at(fail_on.span(), m))?;
+    }
+
+    for (name, identity) in raw.identities {
+        let name_span = name.span();
+        let name = name.into_inner();
+        check_identity_name(&name).map_err(|m| at(name_span.clone(), m))?;
+        let credential = identity.credential;
+        let secret = expand_env(credential.get_ref(), env)
+            .map_err(|m| at(credential.span(), format!("identity `{name}`: {m}")))?;
+        let auth = match identity.auth {
+            Some(auth) => Some(
+                parse_placement(auth.get_ref())
+                    .map_err(|m| at(auth.span(), format!("identity `{name}`: {m}")))?,
+            ),
+            None => None,
+        };
+        let owns = identity
+            .owns
+            .into_iter()
+            .map(|(param, ids)| (param, ids.into_iter().map(|id| id.0).collect()))
+            .collect();
+        settings.identities.push(IdentitySettings {
+            name: IdentityName::new(name),
+            secret,
+            auth,
+            role: identity.role,
+            owns,
+        });
+    }
+    Ok(settings)
+}
+
+/// Reads one `--identity NAME=VALUE` flag. `VALUE` is the credential, or
+/// `${VAR}` to read it from the environment, which keeps it out of shell
+/// history and process listings.
+pub fn parse_identity_flag(
+    flag: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<IdentitySettings, ConfigError> {
+    let Some((name, value)) = flag.split_once('=') else {
+        // The whole flag may be a secret typed without a name, so it is not
+        // echoed back.
+        return Err(ConfigError::IdentityFlag {
+            name: "?".to_owned(),
+            message: "expected NAME=CREDENTIAL, such as alice=${ALICE_KEY}".to_owned(),
+        });
+    };
+    let flag_error = |message: String| ConfigError::IdentityFlag { name: name.to_owned(), message };
+    check_identity_name(name).map_err(flag_error)?;
+    let secret = expand_env(value, env).map_err(flag_error)?;
+    Ok(IdentitySettings {
+        name: IdentityName::new(name),
+        secret,
+        auth: None,
+        role: None,
+        owns: BTreeMap::new(),
+    })
+}
+
+/// Checks that a target is an `http` or `https` URL with a host.
+pub fn parse_target(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| format!("invalid target URL `{text}`: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("invalid target URL `{text}`: expected an http or https URL"));
+    }
+    if url.host_str().is_none() {
+        return Err(format!("invalid target URL `{text}`: it has no host"));
+    }
+    Ok(url)
+}
+
+impl Settings {
+    /// Adds or replaces an identity by name; flags override the file.
+    pub fn upsert_identity(&mut self, identity: IdentitySettings) {
+        match self.identities.iter_mut().find(|i| i.name == identity.name) {
+            Some(existing) => *existing = identity,
+            None => self.identities.push(identity),
+        }
+    }
+
+    /// Checks that the settings can run a scan: a target and at least two
+    /// identities. The spec may be absent; the scan then looks for one on
+    /// the target.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.target.is_none() {
+            return Err(ConfigError::Incomplete(
+                "no target: give --target URL or `target` in the config".to_owned(),
+            ));
+        }
+        if self.identities.len() < 2 {
+            let names: Vec<&str> = self.identities.iter().map(|i| i.name.as_str()).collect();
+            let found = if names.is_empty() { "none".to_owned() } else { names.join(", ") };
+            return Err(ConfigError::Incomplete(format!(
+                "a scan needs at least two identities, found {} ({found}): add \
+                 [identities.NAME] tables to the config or --identity NAME=CREDENTIAL flags",
+                names.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for ScanSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "concurrency {}, timeout {} ms, body cap {} bytes, fail on {}",
+            self.concurrency,
+            self.timeout.as_millis(),
+            self.max_body_bytes,
+            self.fail_on
+        )
+    }
+}
+
+/// Replaces every `${VAR}` in `value` by the variable's value. A missing or
+/// empty variable is an error naming the variable, never the value.
+fn expand_env(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Secret, String> {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            return Err("credential has `${` without a closing `}`".to_owned());
+        };
+        let var = &after[..end];
+        if var.is_empty() {
+            return Err("credential has an empty `${}`".to_owned());
+        }
+        match env(var) {
+            Some(v) if !v.is_empty() => out.push_str(&v),
+            Some(_) => return Err(format!("environment variable `{var}` is empty")),
+            None => return Err(format!("environment variable `{var}` is not set")),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    if out.is_empty() {
+        return Err("credential is empty".to_owned());
+    }
+    if out.chars().any(|c| c.is_control()) {
+        return Err("credential contains a control character".to_owned());
+    }
+    Ok(Secret::new(out))
+}
+
+fn check_identity_name(name: &str) -> Result<(), String> {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "identity name `{}` must be 1 to 64 letters, digits, `_` or `-`",
+            name.escape_debug()
+        ))
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    target: Option<Spanned<String>>,
+    spec: Option<Spanned<String>>,
+    auth: Option<Spanned<String>>,
+    scan: Option<RawScan>,
+    #[serde(default)]
+    identities: BTreeMap<Spanned<String>, RawIdentity>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScan {
+    concurrency: Option<Spanned<usize>>,
+    timeout_ms: Option<Spanned<u64>>,
+    max_body_bytes: Option<usize>,
+    fail_on: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdentity {
+    credential: Spanned<String>,
+    auth: Option<Spanned<String>>,
+    role: Option<String>,
+    #[serde(default)]
+    owns: BTreeMap<String, Vec<IdText>>,
+}
+
+/// An id written as a TOML string or integer.
+struct IdText(String);
+
+impl<'de> Deserialize<'de> for IdText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged, expecting = "an id, as a string or an integer")]
+        enum Either {
+            Text(String),
+            Number(i64),
+        }
+        Ok(match Either::deserialize(deserializer)? {
+            Either::Text(s) => IdText(s),
+            Either::Number(n) => IdText(n.to_string()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(var: &str) -> Option<String> {
+        match var {
+            "ALICE_KEY" => Some("alice-secret-1".to_owned()),
+            "BOB_KEY" => Some("bob-secret-2".to_owned()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    fn parse_str(text: &str) -> Result<Settings, ConfigError> {
+        parse(text, Path::new("/cfg/trespass.toml"), &env)
+    }
+
+    const GOOD: &str = r#"
+target = "http://127.0.0.1:8080/api"
+spec = "openapi.yaml"
+auth = "bearer"
+
+[scan]
+concurrency = 4
+timeout_ms = 2500
+fail_on = "high"
+
+[identities.alice]
+credential = "${ALICE_KEY}"
+owns = { user_id = [1, "7"] }
+
+[identities.bob]
+credential = "${BOB_KEY}"
+auth = "query:api_key"
+role = "user"
+"#;
+
+    #[test]
+    fn full_config_loads_with_env_and_relative_spec() {
+        let s = parse_str(GOOD).unwrap();
+        assert_eq!(s.target.unwrap().as_str(), "http://127.0.0.1:8080/api");
+        assert_eq!(s.spec.unwrap(), Path::new("/cfg/openapi.yaml"));
+        assert_eq!(s.auth, Some(CredentialPlacement::Bearer));
+        assert_eq!(s.scan.concurrency, 4);
+        assert_eq!(s.scan.timeout, Duration::from_millis(2500));
+        assert_eq!(s.scan.fail_on, Severity::High);
+        assert_eq!(s.identities.len(), 2);
+        let alice = &s.identities[0];
+        assert_eq!(alice.name.as_str(), "alice");
+        assert_eq!(alice.secret.expose(), "alice-secret-1");
+        assert_eq!(alice.owns["user_id"], vec!["1".to_owned(), "7".to_owned()]);
+        assert_eq!(s.identities[1].auth, Some(CredentialPlacement::Query("api_key".into())));
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_with_its_line() {
+        let err = parse_str("target = \"http://127.0.0.1:1\"\ntragets = 3\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config /cfg/trespass.toml at line 2, column 1: unknown field `tragets`, \
+             expected one of `target`, `spec`, `auth`, `scan`, `identities`"
+        );
+    }
+
+    #[test]
+    fn unknown_identity_key_is_rejected_with_its_line() {
+        let text = "[identities.alice]\ncredential = \"x\"\ntoken = \"y\"\n";
+        let err = parse_str(text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config /cfg/trespass.toml at line 3, column 1: unknown field `token`, \
+             expected one of `credential`, `auth`, `role`, `owns`"
+        );
+    }
+
+    #[test]
+    fn missing_env_var_names_the_variable_not_a_value() {
+        let text = "[identities.alice]\ncredential = \"${NOPE_KEY}\"\n";
+        let err = parse_str(text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config /cfg/trespass.toml at line 2, column 14: identity `alice`: \
+             environment variable `NOPE_KEY` is not set"
+        );
+        let text = "[identities.alice]\ncredential = \"${EMPTY}\"\n";
+        assert!(parse_str(text).unwrap_err().to_string().ends_with("`EMPTY` is empty"));
+    }
+
+    #[test]
+    fn bad_auth_and_severity_are_explained() {
+        let err = parse_str("auth = \"headr:X\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config /cfg/trespass.toml at line 1, column 8: invalid auth `headr:X`: \
+             expected header:NAME, query:NAME, cookie:NAME, bearer or basic"
+        );
+        let err = parse_str("[scan]\nfail_on = \"severe\"\n").unwrap_err();
+        assert!(err.to_string().contains("line 2, column 11: unknown severity `severe`"), "{err}");
+    }
+
+    #[test]
+    fn syntax_error_has_line() {
+        let err = parse_str("target = \"http://x\n").unwrap_err();
+        assert!(
+            err.to_string().starts_with("invalid config /cfg/trespass.toml at line 1,"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn target_must_be_http() {
+        let err = parse_str("target = \"ftp://127.0.0.1/\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config /cfg/trespass.toml at line 1, column 10: invalid target URL \
+             `ftp://127.0.0.1/`: expected an http or https URL"
+        );
+    }
+
+    #[test]
+    fn one_identity_is_not_enough() {
+        let mut s = parse_str(GOOD).unwrap();
+        s.identities.truncate(1);
+        assert_eq!(
+            s.check().unwrap_err().to_string(),
+            "a scan needs at least two identities, found 1 (alice): add [identities.NAME] \
+             tables to the config or --identity NAME=CREDENTIAL flags"
+        );
+    }
+
+    #[test]
+    fn identity_flag_reads_env_and_never_echoes_the_value() {
+        let id = parse_identity_flag("bob=${BOB_KEY}", &env).unwrap();
+        assert_eq!(id.secret.expose(), "bob-secret-2");
+        let literal = parse_identity_flag("carol=plain-value", &env).unwrap();
+        assert_eq!(literal.secret.expose(), "plain-value");
+
+        let err = parse_identity_flag("sk_live_abcdef", &env).unwrap_err();
+        assert!(!err.to_string().contains("sk_live_abcdef"), "{err}");
+        let err = parse_identity_flag("bad name=x", &env).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid --identity for `bad name`: identity name `bad name` must be 1 to 64 \
+             letters, digits, `_` or `-`"
+        );
+        let err = parse_identity_flag("dave=${MISSING}", &env).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid --identity for `dave`: environment variable `MISSING` is not set"
+        );
+    }
+
+    #[test]
+    fn secrets_do_not_print_in_debug() {
+        let s = parse_str(GOOD).unwrap();
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("alice-secret-1"), "{debug}");
+        assert!(!debug.contains("bob-secret-2"), "{debug}");
+    }
+}
