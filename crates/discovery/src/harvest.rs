@@ -1,0 +1,152 @@
+//! Harvesting ids from JSON bodies.
+//!
+//! [`harvest`] walks a body, nested objects and arrays included, and keeps
+//! every scalar under a key that names an id (`id`, `uuid`, `user_id`,
+//! `accountId`), together with the collection the object sits in: the key
+//! that holds it (`{"accounts": [{"id": 11}]}` → `accounts`), or, at the top
+//! level and under generic wrappers (`data`, `items`, `results`), the
+//! collection of the request's path (`/users` → `users`).
+
+use serde_json::Value;
+
+/// Depth beyond which a body is not walked further; bodies are untrusted.
+const MAX_DEPTH: usize = 32;
+/// Ids longer than this are not ids but blobs.
+const MAX_ID_LEN: usize = 128;
+/// Keys that wrap a collection without naming it.
+const WRAPPERS: &[&str] = &[
+    "data", "items", "results", "result", "records", "content", "list", "values", "entries", "rows",
+];
+
+/// One id found in a body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Harvested {
+    /// The key it was found under (`id`, `user_id`).
+    pub key: String,
+    /// Its value as text (`7`, `3f2a…`).
+    pub value: String,
+    /// The collection its object belongs to (`users`).
+    pub collection: String,
+}
+
+/// Every id in `body`; `collection` names the collection of the request
+/// that returned it.
+pub fn harvest(body: &Value, collection: &str) -> Vec<Harvested> {
+    let mut out = Vec::new();
+    walk(body, collection, 0, &mut out);
+    out
+}
+
+fn walk(value: &Value, collection: &str, depth: usize, out: &mut Vec<Harvested>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match value {
+        Value::Array(items) => {
+            for item in items {
+                walk(item, collection, depth + 1, out);
+            }
+        }
+        Value::Object(fields) => {
+            for (key, field) in fields {
+                if is_id_key(key) {
+                    if let Some(text) = id_text(field) {
+                        out.push(Harvested {
+                            key: key.clone(),
+                            value: text,
+                            collection: collection.to_owned(),
+                        });
+                    }
+                }
+                if field.is_object() || field.is_array() {
+                    let inner = if WRAPPERS.contains(&key.to_ascii_lowercase().as_str()) {
+                        collection
+                    } else {
+                        key.as_str()
+                    };
+                    walk(field, inner, depth + 1, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a JSON key names an id.
+fn is_id_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    matches!(lower.as_str(), "id" | "uuid" | "guid" | "_id")
+        || lower.ends_with("_id")
+        || lower.ends_with("-id")
+        || lower.ends_with("_uuid")
+        || key.ends_with("Id")
+        || key.ends_with("ID")
+        || key.ends_with("Uuid")
+}
+
+/// The text of an id value, or `None` for values that cannot be ids.
+fn id_text(value: &Value) -> Option<String> {
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => return None,
+    };
+    let usable = !text.is_empty()
+        && text.len() <= MAX_ID_LEN
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control());
+    usable.then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn triples(body: Value, collection: &str) -> Vec<(String, String, String)> {
+        harvest(&body, collection).into_iter().map(|h| (h.key, h.value, h.collection)).collect()
+    }
+
+    fn t(k: &str, v: &str, c: &str) -> (String, String, String) {
+        (k.into(), v.into(), c.into())
+    }
+
+    #[test]
+    fn top_level_arrays_take_the_request_collection() {
+        let body = json!([{"id": 1, "name": "Alice"}, {"id": "u-2"}]);
+        assert_eq!(triples(body, "users"), vec![t("id", "1", "users"), t("id", "u-2", "users")]);
+    }
+
+    #[test]
+    fn nested_collections_take_their_key_and_wrappers_are_transparent() {
+        let body = json!({
+            "accounts": [{"id": 11, "owner": {"userId": 1}}],
+            "data": [{"id": 5, "tenant_id": "acme"}],
+            "total": 1
+        });
+        assert_eq!(
+            triples(body, "accounts"),
+            vec![
+                t("id", "11", "accounts"),
+                t("userId", "1", "owner"),
+                t("id", "5", "accounts"),
+                t("tenant_id", "acme", "accounts"),
+            ]
+        );
+    }
+
+    #[test]
+    fn values_that_cannot_be_ids_are_skipped() {
+        let long = "x".repeat(MAX_ID_LEN + 1);
+        let body = json!({"id": null, "uuid": true, "user_id": "", "guid": long, "ID": "a b"});
+        assert!(harvest(&body, "x").is_empty());
+    }
+
+    #[test]
+    fn deep_bodies_stop_at_the_depth_cap() {
+        let mut body = json!({"id": 1});
+        for _ in 0..100 {
+            body = json!([body]);
+        }
+        assert!(harvest(&body, "x").is_empty());
+    }
+}

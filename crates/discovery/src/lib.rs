@@ -1,0 +1,342 @@
+//! Discovery: which objects does each identity own?
+//!
+//! For every identity, and once without any credential, [`discover`] calls
+//! the operations that list or return objects without naming one (`GET
+//! /users`, `GET /me`), and [`harvest`](harvest::harvest) collects the ids
+//! in their JSON bodies, nested objects and arrays included, each with the
+//! collection it came from. Ids seeded in the config (`owns`) join them.
+//!
+//! [`Discovery::candidates`] then answers, for one object-reference
+//! parameter of one operation, which harvested values fit it
+//! ([`fits`](matching::fits): an `id` from the `users` collection fits
+//! `{user_id}` of `/users/{user_id}`) and who saw each one. That is the
+//! ownership map. A value the anonymous caller saw is public; a value every
+//! identity saw is shared; neither is a BOLA candidate.
+
+mod harvest;
+mod matching;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures::future::join_all;
+use trespass_model::{Identity, Inventory, Method, Operation, Parameter};
+use trespass_transport::{Client, Presenting};
+
+pub use harvest::{Harvested, harvest};
+pub use matching::{fits, normalize};
+
+/// Who saw an id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Seer {
+    /// The identity at this index of the scan's identity list.
+    Identity(usize),
+    /// The caller without credentials.
+    Anonymous,
+}
+
+/// What one listing request returned.
+#[derive(Clone, Debug)]
+pub struct Listing {
+    /// Who asked.
+    pub seer: Seer,
+    /// The operation asked.
+    pub operation: String,
+    /// Status, or `None` when no response arrived.
+    pub status: Option<u16>,
+    /// Ids found in the body.
+    pub ids: Vec<Harvested>,
+}
+
+/// The result of discovery.
+#[derive(Clone, Debug, Default)]
+pub struct Discovery {
+    /// Every listing request and what it yielded.
+    pub listings: Vec<Listing>,
+    /// Ids seeded by the config, per identity index: parameter name → ids.
+    pub seeds: Vec<BTreeMap<String, Vec<String>>>,
+    /// Requests that got no response, as messages.
+    pub failures: Vec<String>,
+}
+
+/// One value that fits a parameter, and who saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// The id as it goes into a URL.
+    pub value: String,
+    /// Identities that saw it (indexes). More than one means co-owners,
+    /// such as two users of one tenant.
+    pub owners: BTreeSet<usize>,
+    /// Whether the anonymous caller saw it.
+    pub public: bool,
+}
+
+impl Candidate {
+    /// Whether the value is public or every one of `identity_count`
+    /// identities saw it, so it belongs to nobody in particular.
+    pub fn is_shared(&self, identity_count: usize) -> bool {
+        self.public || self.owners.len() >= identity_count
+    }
+}
+
+/// Calls every listing operation as each identity and as nobody, and
+/// harvests ids from the answers.
+pub async fn discover(
+    client: &Client,
+    inventory: &Inventory,
+    identities: &[Identity],
+) -> Discovery {
+    let listings: Vec<&Operation> =
+        inventory.operations.iter().filter(|op| is_listing(op)).collect();
+    let seers: Vec<Seer> =
+        (0..identities.len()).map(Seer::Identity).chain([Seer::Anonymous]).collect();
+
+    let requests = listings.iter().flat_map(|op| seers.iter().map(move |seer| (*op, *seer)));
+    let answers = join_all(requests.map(|(op, seer)| list(client, op, seer, identities))).await;
+
+    let mut discovery = Discovery {
+        seeds: identities.iter().map(|i| i.owns.clone()).collect(),
+        ..Discovery::default()
+    };
+    for answer in answers {
+        match answer {
+            Ok(listing) => discovery.listings.push(listing),
+            Err(message) => discovery.failures.push(message),
+        }
+    }
+    discovery
+}
+
+impl Discovery {
+    /// Values that fit `param` of `operation`, with who saw each, ordered
+    /// by value.
+    pub fn candidates(&self, operation: &Operation, param: &Parameter) -> Vec<Candidate> {
+        let mut found: BTreeMap<String, Candidate> = BTreeMap::new();
+        let mut note = |value: &str, seer: Seer| {
+            let entry = found.entry(value.to_owned()).or_insert_with(|| Candidate {
+                value: value.to_owned(),
+                owners: BTreeSet::new(),
+                public: false,
+            });
+            match seer {
+                Seer::Identity(i) => {
+                    entry.owners.insert(i);
+                }
+                Seer::Anonymous => entry.public = true,
+            }
+        };
+
+        for listing in &self.listings {
+            for id in listing.ids.iter().filter(|id| fits(id, operation, param)) {
+                note(&id.value, listing.seer);
+            }
+        }
+        let wanted = normalize(&param.name);
+        for (index, seeds) in self.seeds.iter().enumerate() {
+            for value in seeds.iter().filter(|(k, _)| normalize(k) == wanted).flat_map(|(_, v)| v) {
+                note(value, Seer::Identity(index));
+            }
+        }
+        found.into_values().collect()
+    }
+
+    /// Every value harvested or seeded anywhere, for choosing ids that
+    /// surely do not exist.
+    pub fn all_values(&self) -> BTreeSet<&str> {
+        let harvested = self.listings.iter().flat_map(|l| l.ids.iter().map(|h| h.value.as_str()));
+        let seeded = self.seeds.iter().flat_map(|s| s.values().flatten().map(String::as_str));
+        harvested.chain(seeded).collect()
+    }
+
+    /// How many listing requests of this identity succeeded.
+    pub fn successes(&self, seer: Seer) -> usize {
+        self.listings
+            .iter()
+            .filter(|l| l.seer == seer && l.status.is_some_and(|s| (200..300).contains(&s)))
+            .count()
+    }
+}
+
+/// Whether an operation lists or returns objects without naming one: a GET
+/// without path parameters and without required parameters that trespass
+/// cannot fill.
+pub fn is_listing(operation: &Operation) -> bool {
+    operation.method == Method::Get
+        && operation.path_parameters().next().is_none()
+        && !operation.path.contains('{')
+        && operation.parameters.iter().all(|p| !p.required || p.example.is_some())
+}
+
+async fn list(
+    client: &Client,
+    operation: &Operation,
+    seer: Seer,
+    identities: &[Identity],
+) -> Result<Listing, String> {
+    let path = with_required_examples(operation);
+    let url = client.url_for(&path).map_err(|e| e.to_string())?;
+    let presenting = match seer {
+        Seer::Identity(i) => {
+            let identity = &identities[i];
+            Presenting::Identity { name: &identity.name, credential: &identity.credential }
+        }
+        Seer::Anonymous => Presenting::Nobody,
+    };
+    let received = client.send(Method::Get, &url, presenting).await.map_err(|e| e.to_string())?;
+
+    let ids = if received.is_success() {
+        match serde_json::from_slice::<serde_json::Value>(&received.body) {
+            Ok(body) => harvest(&body, last_static_segment(&operation.path)),
+            Err(_) => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    tracing::debug!(
+        operation = %operation.label(),
+        ?seer,
+        status = received.status,
+        ids = ids.len(),
+        "discovery listing"
+    );
+    Ok(Listing { seer, operation: operation.label(), status: Some(received.status), ids })
+}
+
+/// The operation's path with required query parameters set to their
+/// examples.
+fn with_required_examples(operation: &Operation) -> String {
+    let mut path = operation.path.clone();
+    let mut separator = '?';
+    for param in operation.parameters.iter().filter(|p| p.required) {
+        if let (trespass_model::ParamLocation::Query, Some(example)) =
+            (param.location, &param.example)
+        {
+            path.push(separator);
+            path.push_str(&encode(&param.name));
+            path.push('=');
+            path.push_str(&encode(example));
+            separator = '&';
+        }
+    }
+    path
+}
+
+/// Percent-encodes a query or path component.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The last segment of a path template that is not a parameter: `users`
+/// for `/users` and `/users/{id}`, `` for `/`.
+pub fn last_static_segment(path: &str) -> &str {
+    path.split('/').rev().find(|s| !s.is_empty() && !s.contains('{')).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trespass_model::ParamLocation;
+
+    fn op(path: &str, params: &[&str]) -> Operation {
+        Operation {
+            method: Method::Get,
+            path: path.to_owned(),
+            operation_id: None,
+            tags: vec![],
+            parameters: params
+                .iter()
+                .map(|name| Parameter {
+                    name: (*name).to_owned(),
+                    location: ParamLocation::Path,
+                    required: true,
+                    schema_type: Some("integer".into()),
+                    format: None,
+                    example: None,
+                    object_reference: true,
+                })
+                .collect(),
+            security: vec![vec!["key".into()]],
+            responses: vec!["200".into()],
+            source: String::new(),
+        }
+    }
+
+    fn listing(seer: Seer, collection: &str, values: &[&str]) -> Listing {
+        Listing {
+            seer,
+            operation: format!("GET /{collection}"),
+            status: Some(200),
+            ids: values
+                .iter()
+                .map(|v| Harvested {
+                    key: "id".into(),
+                    value: (*v).into(),
+                    collection: collection.into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn ownership_separates_owned_co_owned_shared_and_public() {
+        let discovery = Discovery {
+            listings: vec![
+                listing(Seer::Identity(0), "invoices", &["101", "102", "900"]),
+                listing(Seer::Identity(1), "invoices", &["201", "900"]),
+                listing(Seer::Identity(2), "invoices", &["101", "900"]),
+                listing(Seer::Anonymous, "invoices", &["55"]),
+                listing(Seer::Identity(1), "users", &["2"]),
+            ],
+            seeds: vec![BTreeMap::from([("invoice_id".to_owned(), vec!["103".to_owned()])])],
+            failures: vec![],
+        };
+        let operation = op("/invoices/{invoice_id}", &["invoice_id"]);
+        let got = discovery.candidates(&operation, &operation.parameters[0]);
+        let summary: Vec<(&str, Vec<usize>, bool, bool)> = got
+            .iter()
+            .map(|c| {
+                (c.value.as_str(), c.owners.iter().copied().collect(), c.public, c.is_shared(3))
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("101", vec![0, 2], false, false),
+                ("102", vec![0], false, false),
+                ("103", vec![0], false, false),
+                ("201", vec![1], false, false),
+                ("55", vec![], true, true),
+                ("900", vec![0, 1, 2], false, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn listings_are_gets_without_path_parameters() {
+        assert!(is_listing(&op("/users", &[])));
+        assert!(!is_listing(&op("/users/{id}", &["id"])));
+        let mut post = op("/users", &[]);
+        post.method = Method::Post;
+        assert!(!is_listing(&post));
+    }
+
+    #[test]
+    fn encode_keeps_unreserved_characters_only() {
+        assert_eq!(encode("a b/c?d=é"), "a%20b%2Fc%3Fd%3D%C3%A9");
+        assert_eq!(encode("AZaz09-._~"), "AZaz09-._~");
+    }
+
+    #[test]
+    fn last_static_segment_skips_parameters() {
+        assert_eq!(last_static_segment("/tenants/{t}/invoices/{id}"), "invoices");
+        assert_eq!(last_static_segment("/users"), "users");
+        assert_eq!(last_static_segment("/"), "");
+    }
+}

@@ -1,0 +1,145 @@
+//! The fixed data set the lab serves, and the credentials that map keys to users.
+//!
+//! Everything here is a constant, so every run of the lab, and every test
+//! against it, sees the same objects with the same ids. Ids are disjoint
+//! across kinds (users 1–2, accounts 11–12, invoices 1xx/2xx, reports 3xx,
+//! notes 4xx, orders 5xx, catalog 1001+) so that a value found in a response
+//! names one object only, which keeps the scanner's ownership map honest.
+//!
+//! Each object type derives `Serialize` and carries its own `id` field, which
+//! is what every JSON object response includes.
+
+use serde::Serialize;
+
+/// The key alice presents.
+pub(crate) const ALICE_KEY: &str = "lab-key-alice-7f3a9c2e41";
+
+/// The key bob presents.
+pub(crate) const BOB_KEY: &str = "lab-key-bob-0b8d5e61f2";
+
+/// Which user each valid key authenticates.
+///
+/// Keys live apart from [`User`] so that no serialised object can ever carry
+/// one.
+const CREDENTIALS: [(&str, u64); 2] = [(ALICE_KEY, 1), (BOB_KEY, 2)];
+
+/// A user of the lab, and the caller a valid key stands for.
+#[derive(Debug, Serialize)]
+pub(crate) struct User {
+    pub(crate) id: u64,
+    pub(crate) name: &'static str,
+    pub(crate) email: &'static str,
+    pub(crate) tenant: &'static str,
+}
+
+/// A bank account, owned by one user.
+#[derive(Debug, Serialize)]
+pub(crate) struct Account {
+    pub(crate) id: u64,
+    pub(crate) user_id: u64,
+    pub(crate) iban: &'static str,
+    pub(crate) balance: u64,
+}
+
+/// An invoice, owned by a tenant rather than by a user.
+#[derive(Debug, Serialize)]
+pub(crate) struct Invoice {
+    pub(crate) id: u64,
+    pub(crate) tenant: &'static str,
+    pub(crate) amount: u64,
+    pub(crate) customer: &'static str,
+}
+
+/// A report, owned by one user.
+#[derive(Debug, Serialize)]
+pub(crate) struct Report {
+    pub(crate) id: u64,
+    pub(crate) user_id: u64,
+    pub(crate) title: &'static str,
+}
+
+/// A private note, owned by one user.
+#[derive(Debug, Serialize)]
+pub(crate) struct Note {
+    pub(crate) id: u64,
+    pub(crate) user_id: u64,
+    pub(crate) text: &'static str,
+}
+
+/// A user's profile. Its `id` is the user's id: there is one per user.
+#[derive(Debug, Serialize)]
+pub(crate) struct Profile {
+    pub(crate) id: u64,
+    pub(crate) user_id: u64,
+    pub(crate) display_name: &'static str,
+    pub(crate) theme: &'static str,
+}
+
+/// An order, owned by one user.
+#[derive(Debug, Serialize)]
+pub(crate) struct Order {
+    pub(crate) id: u64,
+    pub(crate) user_id: u64,
+    pub(crate) item: &'static str,
+    pub(crate) total: u64,
+}
+
+/// An item of the public catalog, the same for every caller.
+#[derive(Debug, Serialize)]
+pub(crate) struct CatalogItem {
+    pub(crate) id: u64,
+    pub(crate) name: &'static str,
+    pub(crate) price: u64,
+}
+
+pub(crate) static USERS: [User; 2] = [
+    User { id: 1, name: "Alice Anders", email: "alice@acme.example", tenant: "acme" },
+    User { id: 2, name: "Bob Brook", email: "bob@globex.example", tenant: "globex" },
+];
+
+pub(crate) static ACCOUNTS: [Account; 2] = [
+    Account { id: 11, user_id: 1, iban: "DE44 5001 0517 5407 3249 31", balance: 1250 },
+    Account { id: 12, user_id: 2, iban: "FR14 2004 1010 0505 0001 3M02 606", balance: 310 },
+];
+
+pub(crate) static INVOICES: [Invoice; 3] = [
+    Invoice { id: 101, tenant: "acme", amount: 990, customer: "Initech" },
+    Invoice { id: 102, tenant: "acme", amount: 45, customer: "Hooli" },
+    Invoice { id: 201, tenant: "globex", amount: 7300, customer: "Vandelay" },
+];
+
+pub(crate) static REPORTS: [Report; 2] = [
+    Report { id: 301, user_id: 1, title: "Q3 forecast acme" },
+    Report { id: 302, user_id: 2, title: "Globex payroll" },
+];
+
+pub(crate) static NOTES: [Note; 2] = [
+    Note { id: 401, user_id: 1, text: "alice private note" },
+    Note { id: 402, user_id: 2, text: "bob private note" },
+];
+
+pub(crate) static PROFILES: [Profile; 2] = [
+    Profile { id: 1, user_id: 1, display_name: "alice.a", theme: "dark" },
+    Profile { id: 2, user_id: 2, display_name: "bob.b", theme: "light" },
+];
+
+pub(crate) static ORDERS: [Order; 2] = [
+    Order { id: 501, user_id: 1, item: "Laptop", total: 1999 },
+    Order { id: 502, user_id: 2, item: "Desk", total: 349 },
+];
+
+pub(crate) static CATALOG: [CatalogItem; 2] = [
+    CatalogItem { id: 1001, name: "Widget", price: 5 },
+    CatalogItem { id: 1002, name: "Gadget", price: 12 },
+];
+
+/// The user a presented key authenticates, if it is one of the real keys.
+pub(crate) fn user_for_key(presented: &[u8]) -> Option<&'static User> {
+    let (_, user_id) = CREDENTIALS.iter().find(|(key, _)| key.as_bytes() == presented)?;
+    USERS.iter().find(|user| user.id == *user_id)
+}
+
+/// The user with this id.
+pub(crate) fn user(id: u64) -> Option<&'static User> {
+    USERS.iter().find(|user| user.id == id)
+}

@@ -1,0 +1,226 @@
+//! A small, deliberately vulnerable HTTP API that trespass scans in demos and
+//! integration tests, and its fixed twin.
+//!
+//! The lab is an axum router over a fixed data set. Callers authenticate with
+//! an `X-API-Key` header ([`KEY_HEADER`]); two identities are built in
+//! ([`identities`]): `alice` (user 1, tenant `acme`) and `bob` (user 2,
+//! tenant `globex`). [`Lab::new`] takes `fixed`: `false` serves the faults
+//! below, `true` serves the remediated twin of every route under the same
+//! paths. Either way the lab serves its own OpenAPI 3.0.3 document at
+//! `GET /openapi.json`, which declares what every route *should* enforce.
+//!
+//! **Serve the vulnerable lab on loopback only.** Its keys are public: they
+//! are printed in this page.
+//!
+//! # Routes
+//!
+//! Every route is a `GET` (and so a `HEAD`); every answer is JSON. Ids are
+//! decimal numbers; anything else in an id's place is 404. Without a valid
+//! key, a route that needs one answers 401 `{"error":"unauthorized"}`.
+//!
+//! | route | vulnerable lab | fixed lab |
+//! | --- | --- | --- |
+//! | `GET /` | index `{"name","fixed","openapi"}`, public | same |
+//! | `GET /openapi.json` | the document, public | same |
+//! | `GET /me` | the caller's user | same |
+//! | `GET /users` | `[caller's user]` | same |
+//! | `GET /users/{user_id}` | **any** user: BOLA read | the caller only, else 404 |
+//! | `GET /accounts` | `{"accounts":[…]}`, the caller's | same |
+//! | `GET /accounts/{account_id}` | 403 for another's, 404 for none: **existence oracle** | 404 for both |
+//! | `GET /invoices` | the caller's tenant's invoices | same |
+//! | `GET /invoices/{invoice_id}` | **any tenant's** invoice: cross-tenant BOLA read | 404 for another tenant's |
+//! | `GET /reports` | the caller's reports | same |
+//! | `GET /reports/{report_id}` | **no key checked**: missing auth, and BOLA read | key required, owner only |
+//! | `GET /notes` | the caller's notes | same |
+//! | `GET /notes/{note_id}` | **any non-empty key** works: credential not validated, and BOLA read | valid key, owner only |
+//! | `GET /profiles/{user_id}` | trap: id ignored, the caller's own profile | same |
+//! | `GET /catalog` | trap: public list, same for everyone | same |
+//! | `GET /catalog/{item_id}` | trap: public item, no key needed | same |
+//! | `GET /orders` | the caller's orders | same |
+//! | `GET /orders/{order_id}` | trap: correct, 404 for missing and not-yours alike | same |
+//!
+//! [`PLANTED`] lists the same faults as data, with the finding kind a scan
+//! must report (`bola-read`, `missing-auth`, …) or `none` for the traps,
+//! which a scan must not report.
+//!
+//! # Data
+//!
+//! | kind | alice / acme | bob / globex |
+//! | --- | --- | --- |
+//! | users | 1 Alice Anders | 2 Bob Brook |
+//! | accounts | 11 (DE44…, 1250) | 12 (FR14…, 310) |
+//! | invoices | 101 Initech 990, 102 Hooli 45 | 201 Vandelay 7300 |
+//! | reports | 301 Q3 forecast acme | 302 Globex payroll |
+//! | notes | 401 | 402 |
+//! | profiles | 1 | 2 |
+//! | orders | 501 Laptop 1999 | 502 Desk 349 |
+//!
+//! The catalog (1001 Widget, 1002 Gadget) is public. Every object carries its
+//! own `id` field.
+//!
+//! # Request log
+//!
+//! Every request is recorded ([`LoggedRequest`]: method, path, query, and
+//! whether a key header was present, never its value), so a test can assert
+//! what a scan sent. [`Lab::request_log`] returns a snapshot.
+//!
+//! # Serving
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! let lab = trespass_lab::Lab::new(false);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! println!("lab on http://{}", listener.local_addr()?);
+//! lab.serve(listener, async { let _ = tokio::signal::ctrl_c().await; }).await
+//! # }
+//! ```
+
+mod data;
+mod log;
+mod openapi;
+mod routes;
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use log::{LOG_CAPACITY, LoggedRequest};
+
+/// The header that carries the API key.
+pub const KEY_HEADER: &str = "X-API-Key";
+
+/// What a scan must find on the vulnerable lab, and must not find on the
+/// fixed one: `(route, finding kind, description)`.
+///
+/// A route with two faults has one row per kind. The kind is the stable name
+/// of a `trespass_model::FindingKind` (`bola-read`, `missing-auth`,
+/// `credential-not-validated`, `existence-oracle`), or `none` for a trap: a
+/// route that looks suspicious and must produce no finding in either mode.
+pub const PLANTED: &[(&str, &str, &str)] = &[
+    (
+        "/users/{user_id}",
+        "bola-read",
+        "the key is checked but not the owner: any caller reads any user",
+    ),
+    (
+        "/accounts/{account_id}",
+        "existence-oracle",
+        "owner compared after the fetch: 403 for another's account, 404 for a missing one",
+    ),
+    (
+        "/invoices/{invoice_id}",
+        "bola-read",
+        "cross-tenant: the key names a tenant but the lookup does not filter by it",
+    ),
+    ("/reports/{report_id}", "missing-auth", "no key is checked: served to callers without one"),
+    ("/reports/{report_id}", "bola-read", "any caller reads any user's report"),
+    (
+        "/notes/{note_id}",
+        "credential-not-validated",
+        "only the key's presence is checked: any non-empty value is accepted",
+    ),
+    ("/notes/{note_id}", "bola-read", "any caller reads any user's note"),
+    (
+        "/profiles/{user_id}",
+        "none",
+        "trap: the id is ignored and the caller's own profile returned",
+    ),
+    ("/catalog/{item_id}", "none", "trap: public data, the same for every caller and for none"),
+    (
+        "/orders/{order_id}",
+        "none",
+        "trap: correctly protected, 404 for missing and not-yours alike",
+    ),
+];
+
+/// One built-in identity of the lab: its name and its API key.
+///
+/// The keys are public (they are in this crate's source), but `Debug` still
+/// hides them, so that printing an identity never teaches a habit of
+/// printing keys.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct LabIdentity {
+    /// The identity's name, as a trespass config would spell it (`alice`).
+    pub name: &'static str,
+    /// The value of the `X-API-Key` header this identity presents.
+    pub key: &'static str,
+}
+
+impl fmt::Debug for LabIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LabIdentity").field("name", &self.name).field("key", &"***").finish()
+    }
+}
+
+/// The lab's identities: `alice` (user 1, tenant `acme`) and `bob` (user 2,
+/// tenant `globex`), in that order.
+pub fn identities() -> Vec<LabIdentity> {
+    vec![
+        LabIdentity { name: "alice", key: data::ALICE_KEY },
+        LabIdentity { name: "bob", key: data::BOB_KEY },
+    ]
+}
+
+/// The lab: its mode, its OpenAPI document and its request log.
+///
+/// Cloning is cheap and shares the request log, so a test can keep a clone
+/// to read the log after handing the lab to [`Lab::serve`].
+#[derive(Clone, Debug)]
+pub struct Lab {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    fixed: bool,
+    openapi: Value,
+    log: log::RequestLog,
+}
+
+impl Lab {
+    /// A lab that serves the vulnerable routes (`fixed == false`) or their
+    /// remediated twins (`fixed == true`).
+    pub fn new(fixed: bool) -> Self {
+        let inner = Inner { fixed, openapi: openapi::document(fixed), log: Default::default() };
+        Self { inner: Arc::new(inner) }
+    }
+
+    /// Whether this lab serves the fixed routes.
+    pub fn is_fixed(&self) -> bool {
+        self.inner.fixed
+    }
+
+    /// The router serving every route, with this lab's state and request log
+    /// shared into it.
+    pub fn router(&self) -> axum::Router {
+        routes::router(self)
+    }
+
+    /// The OpenAPI 3.0.3 document served at `GET /openapi.json`.
+    pub fn openapi(&self) -> Value {
+        self.inner.openapi.clone()
+    }
+
+    /// A snapshot of the requests received so far, oldest first (at most
+    /// [`LOG_CAPACITY`]).
+    pub fn request_log(&self) -> Vec<LoggedRequest> {
+        self.inner.log.snapshot()
+    }
+
+    /// Serves the lab on `listener` until `shutdown` resolves, then stops
+    /// accepting and waits for open connections to finish.
+    ///
+    /// The caller chooses the address; bind to loopback (`127.0.0.1:0`).
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await
+    }
+
+    pub(crate) fn log(&self) -> &log::RequestLog {
+        &self.inner.log
+    }
+}

@@ -1,0 +1,579 @@
+//! Integration tests of the lab: each route, in both modes, over a real
+//! loopback connection.
+//!
+//! Each test starts a lab on `127.0.0.1:0`, speaks HTTP/1.1 to it with a
+//! small hand-written client, and shuts the server down before it ends. The
+//! client is hand-written rather than reqwest so that a test controls every
+//! byte of the request (an empty key header, a `HEAD`, a raw path) and the
+//! lab's tests need no TLS stack.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use trespass_lab::{KEY_HEADER, Lab, LoggedRequest, PLANTED, identities};
+
+const ALICE: &str = "lab-key-alice-7f3a9c2e41";
+const BOB: &str = "lab-key-bob-0b8d5e61f2";
+/// A key of the right shape that is not a real key.
+const WRONG: &str = "lab-key-carol-9c1d2e3f4a";
+
+/// Bounds every request and the shutdown, so a hung server fails the test
+/// instead of hanging it.
+const DEADLINE: Duration = Duration::from_secs(10);
+
+/// A lab served on loopback for the length of one test.
+struct Running {
+    lab: Lab,
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    async fn start(fixed: bool) -> Self {
+        let lab = Lab::new(fixed);
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(lab.clone().serve(listener, async {
+            let _ = stopped.await;
+        }));
+        Running { lab, addr, stop, server }
+    }
+
+    async fn get(&self, path: &str, key: Option<&str>) -> Reply {
+        self.send("GET", path, key).await
+    }
+
+    async fn send(&self, method: &str, path: &str, key: Option<&str>) -> Reply {
+        let request = async {
+            let mut stream = TcpStream::connect(self.addr).await.unwrap();
+            let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
+            if let Some(key) = key {
+                head.push_str(&format!("{KEY_HEADER}: {key}\r\n"));
+            }
+            head.push_str("Connection: close\r\n\r\n");
+            stream.write_all(head.as_bytes()).await.unwrap();
+
+            let mut raw = Vec::new();
+            stream.read_to_end(&mut raw).await.unwrap();
+            Reply::parse(&raw)
+        };
+        tokio::time::timeout(DEADLINE, request).await.expect("request timed out")
+    }
+
+    /// Stops the server and waits for it to finish.
+    async fn stop(self) -> Lab {
+        self.stop.send(()).unwrap();
+        tokio::time::timeout(DEADLINE, self.server)
+            .await
+            .expect("server did not stop")
+            .unwrap()
+            .unwrap();
+        self.lab
+    }
+}
+
+/// A parsed response.
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn parse(raw: &[u8]) -> Self {
+        let split = raw.windows(4).position(|window| window == b"\r\n\r\n").unwrap();
+        let head = std::str::from_utf8(&raw[..split]).unwrap();
+        let mut lines = head.split("\r\n");
+        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let headers = lines
+            .map(|line| {
+                let (name, value) = line.split_once(':').unwrap();
+                (name.to_ascii_lowercase(), value.trim().to_owned())
+            })
+            .collect();
+        Reply { status, headers, body: raw[split + 4..].to_vec() }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    }
+
+    fn json(&self) -> Value {
+        assert_eq!(self.header("content-type"), Some("application/json"), "{self:?}");
+        serde_json::from_slice(&self.body).unwrap()
+    }
+
+    /// Asserts the status and the exact JSON body.
+    #[track_caller]
+    fn assert(&self, status: u16, body: Value) {
+        assert_eq!((self.status, self.json()), (status, body));
+    }
+}
+
+fn unauthorized() -> Value {
+    json!({ "error": "unauthorized" })
+}
+
+fn not_found() -> Value {
+    json!({ "error": "not found" })
+}
+
+fn alice_user() -> Value {
+    json!({ "id": 1, "name": "Alice Anders", "email": "alice@acme.example", "tenant": "acme" })
+}
+
+fn bob_user() -> Value {
+    json!({ "id": 2, "name": "Bob Brook", "email": "bob@globex.example", "tenant": "globex" })
+}
+
+fn alice_account() -> Value {
+    json!({ "id": 11, "user_id": 1, "iban": "DE44 5001 0517 5407 3249 31", "balance": 1250 })
+}
+
+fn bob_account() -> Value {
+    json!({ "id": 12, "user_id": 2, "iban": "FR14 2004 1010 0505 0001 3M02 606", "balance": 310 })
+}
+
+fn invoice_101() -> Value {
+    json!({ "id": 101, "tenant": "acme", "amount": 990, "customer": "Initech" })
+}
+
+fn invoice_102() -> Value {
+    json!({ "id": 102, "tenant": "acme", "amount": 45, "customer": "Hooli" })
+}
+
+fn invoice_201() -> Value {
+    json!({ "id": 201, "tenant": "globex", "amount": 7300, "customer": "Vandelay" })
+}
+
+fn report_301() -> Value {
+    json!({ "id": 301, "user_id": 1, "title": "Q3 forecast acme" })
+}
+
+fn report_302() -> Value {
+    json!({ "id": 302, "user_id": 2, "title": "Globex payroll" })
+}
+
+fn note_401() -> Value {
+    json!({ "id": 401, "user_id": 1, "text": "alice private note" })
+}
+
+fn note_402() -> Value {
+    json!({ "id": 402, "user_id": 2, "text": "bob private note" })
+}
+
+fn alice_profile() -> Value {
+    json!({ "id": 1, "user_id": 1, "display_name": "alice.a", "theme": "dark" })
+}
+
+fn bob_profile() -> Value {
+    json!({ "id": 2, "user_id": 2, "display_name": "bob.b", "theme": "light" })
+}
+
+fn order_501() -> Value {
+    json!({ "id": 501, "user_id": 1, "item": "Laptop", "total": 1999 })
+}
+
+fn order_502() -> Value {
+    json!({ "id": 502, "user_id": 2, "item": "Desk", "total": 349 })
+}
+
+fn catalog() -> Value {
+    json!([
+        { "id": 1001, "name": "Widget", "price": 5 },
+        { "id": 1002, "name": "Gadget", "price": 12 },
+    ])
+}
+
+/// Every path the lab documents and serves.
+const PATHS: [&str; 18] = [
+    "/",
+    "/openapi.json",
+    "/me",
+    "/users",
+    "/users/{user_id}",
+    "/accounts",
+    "/accounts/{account_id}",
+    "/invoices",
+    "/invoices/{invoice_id}",
+    "/reports",
+    "/reports/{report_id}",
+    "/notes",
+    "/notes/{note_id}",
+    "/profiles/{user_id}",
+    "/catalog",
+    "/catalog/{item_id}",
+    "/orders",
+    "/orders/{order_id}",
+];
+
+#[test]
+fn identities_are_alice_then_bob_with_their_keys() {
+    let identities = identities();
+    let pairs: Vec<(&str, &str)> = identities.iter().map(|id| (id.name, id.key)).collect();
+    assert_eq!(pairs, [("alice", ALICE), ("bob", BOB)]);
+    assert_eq!(KEY_HEADER, "X-API-Key");
+    assert!(!format!("{:?}", identities[0]).contains(ALICE));
+}
+
+#[test]
+fn planted_kinds_are_model_finding_kinds_or_none() {
+    let known: Vec<&str> =
+        trespass_model::FindingKind::ALL.iter().map(|kind| kind.as_str()).collect();
+    for (route, kind, description) in PLANTED {
+        assert!(PATHS.contains(route), "{route} is not a lab route");
+        assert!(*kind == "none" || known.contains(kind), "{route}: unknown kind {kind}");
+        assert!(!description.is_empty());
+    }
+    let faulty: Vec<&str> =
+        PLANTED.iter().filter(|(_, kind, _)| *kind != "none").map(|(route, _, _)| *route).collect();
+    for route in
+        ["/users/{user_id}", "/accounts/{account_id}", "/invoices/{invoice_id}", "/notes/{note_id}"]
+    {
+        assert!(faulty.contains(&route), "{route} has no planted fault");
+    }
+}
+
+#[tokio::test]
+async fn index_and_identity_routes_are_the_same_in_both_modes() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        let index = json!({ "name": "trespass lab", "fixed": fixed, "openapi": "/openapi.json" });
+        lab.get("/", None).await.assert(200, index);
+        lab.get("/me", Some(ALICE)).await.assert(200, alice_user());
+        lab.get("/me", Some(BOB)).await.assert(200, bob_user());
+        lab.get("/me", None).await.assert(401, unauthorized());
+        lab.get("/me", Some(WRONG)).await.assert(401, unauthorized());
+        lab.get("/users", Some(ALICE)).await.assert(200, json!([alice_user()]));
+        lab.get("/users", Some(BOB)).await.assert(200, json!([bob_user()]));
+        lab.get("/users", None).await.assert(401, unauthorized());
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn users_by_id_leak_in_the_vulnerable_lab_only() {
+    let vulnerable = Running::start(false).await;
+    vulnerable.get("/users/1", Some(ALICE)).await.assert(200, alice_user());
+    vulnerable.get("/users/2", Some(ALICE)).await.assert(200, bob_user());
+    vulnerable.get("/users/1", Some(BOB)).await.assert(200, alice_user());
+    vulnerable.get("/users/3", Some(ALICE)).await.assert(404, not_found());
+    vulnerable.get("/users/1", None).await.assert(401, unauthorized());
+    vulnerable.get("/users/1", Some(WRONG)).await.assert(401, unauthorized());
+    vulnerable.stop().await;
+
+    let fixed = Running::start(true).await;
+    fixed.get("/users/1", Some(ALICE)).await.assert(200, alice_user());
+    fixed.get("/users/2", Some(ALICE)).await.assert(404, not_found());
+    fixed.get("/users/1", Some(BOB)).await.assert(404, not_found());
+    fixed.get("/users/3", Some(ALICE)).await.assert(404, not_found());
+    fixed.get("/users/1", None).await.assert(401, unauthorized());
+    fixed.stop().await;
+}
+
+#[tokio::test]
+async fn accounts_are_an_existence_oracle_in_the_vulnerable_lab_only() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        let alice_list = json!({ "accounts": [alice_account()] });
+        lab.get("/accounts", Some(ALICE)).await.assert(200, alice_list);
+        lab.get("/accounts", Some(BOB)).await.assert(200, json!({ "accounts": [bob_account()] }));
+        lab.get("/accounts", None).await.assert(401, unauthorized());
+        lab.get("/accounts/11", Some(ALICE)).await.assert(200, alice_account());
+        lab.get("/accounts/12", Some(BOB)).await.assert(200, bob_account());
+        lab.get("/accounts/13", Some(BOB)).await.assert(404, not_found());
+        lab.get("/accounts/11", None).await.assert(401, unauthorized());
+
+        let not_yours = lab.get("/accounts/11", Some(BOB)).await;
+        if fixed {
+            not_yours.assert(404, not_found());
+        } else {
+            not_yours.assert(403, json!({ "error": "forbidden" }));
+        }
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn invoices_cross_tenants_in_the_vulnerable_lab_only() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        let acme = json!([invoice_101(), invoice_102()]);
+        lab.get("/invoices", Some(ALICE)).await.assert(200, acme);
+        lab.get("/invoices", Some(BOB)).await.assert(200, json!([invoice_201()]));
+        lab.get("/invoices", None).await.assert(401, unauthorized());
+        lab.get("/invoices/102", Some(ALICE)).await.assert(200, invoice_102());
+        lab.get("/invoices/201", Some(BOB)).await.assert(200, invoice_201());
+        lab.get("/invoices/999", Some(ALICE)).await.assert(404, not_found());
+        lab.get("/invoices/101", None).await.assert(401, unauthorized());
+
+        let cross_tenant = lab.get("/invoices/101", Some(BOB)).await;
+        if fixed {
+            cross_tenant.assert(404, not_found());
+        } else {
+            cross_tenant.assert(200, invoice_101());
+        }
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn reports_need_no_key_in_the_vulnerable_lab() {
+    let vulnerable = Running::start(false).await;
+    vulnerable.get("/reports", Some(ALICE)).await.assert(200, json!([report_301()]));
+    vulnerable.get("/reports", None).await.assert(401, unauthorized());
+    vulnerable.get("/reports/301", Some(ALICE)).await.assert(200, report_301());
+    vulnerable.get("/reports/301", Some(BOB)).await.assert(200, report_301());
+    vulnerable.get("/reports/301", None).await.assert(200, report_301());
+    vulnerable.get("/reports/302", Some(WRONG)).await.assert(200, report_302());
+    vulnerable.get("/reports/303", None).await.assert(404, not_found());
+    vulnerable.stop().await;
+
+    let fixed = Running::start(true).await;
+    fixed.get("/reports", Some(BOB)).await.assert(200, json!([report_302()]));
+    fixed.get("/reports/301", Some(ALICE)).await.assert(200, report_301());
+    fixed.get("/reports/301", Some(BOB)).await.assert(404, not_found());
+    fixed.get("/reports/301", None).await.assert(401, unauthorized());
+    fixed.get("/reports/302", Some(WRONG)).await.assert(401, unauthorized());
+    fixed.get("/reports/303", Some(ALICE)).await.assert(404, not_found());
+    fixed.stop().await;
+}
+
+#[tokio::test]
+async fn notes_accept_any_nonempty_key_in_the_vulnerable_lab() {
+    let vulnerable = Running::start(false).await;
+    vulnerable.get("/notes", Some(ALICE)).await.assert(200, json!([note_401()]));
+    vulnerable.get("/notes", Some(WRONG)).await.assert(401, unauthorized());
+    vulnerable.get("/notes/401", Some(ALICE)).await.assert(200, note_401());
+    vulnerable.get("/notes/401", Some(BOB)).await.assert(200, note_401());
+    vulnerable.get("/notes/401", Some(WRONG)).await.assert(200, note_401());
+    vulnerable.get("/notes/402", Some("x")).await.assert(200, note_402());
+    vulnerable.get("/notes/401", None).await.assert(401, unauthorized());
+    vulnerable.get("/notes/401", Some("")).await.assert(401, unauthorized());
+    vulnerable.get("/notes/403", Some(WRONG)).await.assert(404, not_found());
+    vulnerable.stop().await;
+
+    let fixed = Running::start(true).await;
+    fixed.get("/notes", Some(BOB)).await.assert(200, json!([note_402()]));
+    fixed.get("/notes/401", Some(ALICE)).await.assert(200, note_401());
+    fixed.get("/notes/401", Some(BOB)).await.assert(404, not_found());
+    fixed.get("/notes/401", Some(WRONG)).await.assert(401, unauthorized());
+    fixed.get("/notes/401", Some("")).await.assert(401, unauthorized());
+    fixed.get("/notes/401", None).await.assert(401, unauthorized());
+    fixed.stop().await;
+}
+
+#[tokio::test]
+async fn traps_behave_the_same_in_both_modes() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+
+        // Profiles ignore the id and answer with the caller's own.
+        lab.get("/profiles/1", Some(ALICE)).await.assert(200, alice_profile());
+        lab.get("/profiles/1", Some(BOB)).await.assert(200, bob_profile());
+        lab.get("/profiles/2", Some(ALICE)).await.assert(200, alice_profile());
+        lab.get("/profiles/999", Some(BOB)).await.assert(200, bob_profile());
+        lab.get("/profiles/1", None).await.assert(401, unauthorized());
+        lab.get("/profiles/1", Some(WRONG)).await.assert(401, unauthorized());
+
+        // The catalog is public and the same for everyone.
+        for key in [None, Some(ALICE), Some(BOB), Some(WRONG)] {
+            lab.get("/catalog", key).await.assert(200, catalog());
+            let widget = json!({ "id": 1001, "name": "Widget", "price": 5 });
+            lab.get("/catalog/1001", key).await.assert(200, widget);
+        }
+        let gadget = json!({ "id": 1002, "name": "Gadget", "price": 12 });
+        lab.get("/catalog/1002", None).await.assert(200, gadget);
+        lab.get("/catalog/1003", None).await.assert(404, not_found());
+
+        // Orders are protected correctly: not-yours looks like missing.
+        lab.get("/orders", Some(ALICE)).await.assert(200, json!([order_501()]));
+        lab.get("/orders", Some(BOB)).await.assert(200, json!([order_502()]));
+        lab.get("/orders/501", Some(ALICE)).await.assert(200, order_501());
+        lab.get("/orders/502", Some(BOB)).await.assert(200, order_502());
+        lab.get("/orders/501", Some(BOB)).await.assert(404, not_found());
+        lab.get("/orders/503", Some(BOB)).await.assert(404, not_found());
+        lab.get("/orders/501", None).await.assert(401, unauthorized());
+        lab.get("/orders/501", Some(WRONG)).await.assert(401, unauthorized());
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn ids_that_are_not_decimal_numbers_are_not_found() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        for path in [
+            "/users/abc",
+            "/accounts/+11",
+            "/invoices/-1",
+            "/reports/301.0",
+            "/notes/%34%30%31x",
+            "/profiles/me",
+            "/catalog/%FF",
+            "/orders/99999999999999999999999",
+        ] {
+            lab.get(path, Some(ALICE)).await.assert(404, not_found());
+        }
+        lab.get("/nothing/here", None).await.assert(404, not_found());
+        lab.get("/users/", Some(ALICE)).await.assert(404, not_found());
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn only_get_and_head_are_served() {
+    let lab = Running::start(false).await;
+
+    let head = lab.send("HEAD", "/accounts/11", Some(ALICE)).await;
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("content-type"), Some("application/json"));
+    assert!(head.body.is_empty());
+    assert_eq!(lab.send("HEAD", "/accounts/11", Some(BOB)).await.status, 403);
+
+    for method in ["POST", "PUT", "PATCH", "DELETE"] {
+        let reply = lab.send(method, "/accounts/11", Some(ALICE)).await;
+        reply.assert(405, json!({ "error": "method not allowed" }));
+    }
+    lab.stop().await;
+}
+
+#[tokio::test]
+async fn openapi_document_describes_every_route() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        let served = lab.get("/openapi.json", None).await;
+        assert_eq!(served.status, 200);
+        let document = served.json();
+        assert_eq!(document, lab.lab.openapi());
+
+        assert_eq!(document["openapi"], "3.0.3");
+        assert_eq!(document["servers"], json!([{ "url": "/" }]));
+        assert_eq!(document["security"], json!([{ "ApiKeyAuth": [] }]));
+        assert_eq!(
+            document["components"]["securitySchemes"]["ApiKeyAuth"],
+            json!({ "type": "apiKey", "in": "header", "name": "X-API-Key" })
+        );
+
+        let paths = document["paths"].as_object().unwrap();
+        let documented: Vec<&str> = paths.keys().map(String::as_str).collect();
+        assert_eq!(documented, PATHS);
+
+        for (path, item) in paths {
+            let operation = item["get"].as_object().unwrap();
+            assert_eq!(item.as_object().unwrap().len(), 1, "{path}: only get is served");
+            let public =
+                ["/", "/openapi.json", "/catalog", "/catalog/{item_id}"].contains(&&**path);
+            let responses = operation["responses"].as_object().unwrap();
+            assert!(responses.contains_key("200"), "{path}");
+            if public {
+                assert_eq!(operation["security"], json!([]), "{path}");
+                assert!(!responses.contains_key("401"), "{path}");
+            } else {
+                assert!(!operation.contains_key("security"), "{path}: uses the global security");
+                assert!(responses.contains_key("401"), "{path}");
+            }
+
+            // A templated path has exactly one integer path parameter, named
+            // as in the template, and documents 404.
+            if let Some(start) = path.find('{') {
+                let name = &path[start + 1..path.len() - 1];
+                let parameters = operation["parameters"].as_array().unwrap();
+                assert_eq!(parameters.len(), 1, "{path}");
+                assert_eq!(parameters[0]["name"], name, "{path}");
+                assert_eq!(parameters[0]["in"], "path", "{path}");
+                assert_eq!(parameters[0]["required"], true, "{path}");
+                assert_eq!(parameters[0]["schema"]["type"], "integer", "{path}");
+                assert!(responses.contains_key("404"), "{path}");
+            }
+
+            // Every schema reference resolves.
+            for reference in references(item) {
+                let name = reference.strip_prefix("#/components/schemas/").unwrap();
+                assert!(document["components"]["schemas"].get(name).is_some(), "{reference}");
+            }
+        }
+
+        let account_responses = &paths["/accounts/{account_id}"]["get"]["responses"];
+        assert_eq!(account_responses.get("403").is_some(), !fixed);
+
+        // Each documented path is served: with alice's key, a concrete path
+        // of every template answers 200.
+        for path in PATHS {
+            let concrete = concrete_path(path);
+            assert_eq!(lab.get(&concrete, Some(ALICE)).await.status, 200, "{concrete}");
+        }
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn request_log_records_methods_and_paths_but_no_key() {
+    let running = Running::start(false).await;
+    running.get("/me", Some(ALICE)).await;
+    running.get("/catalog?page=2&size=10", None).await;
+    running.send("HEAD", "/notes/401", Some(WRONG)).await;
+    running.send("DELETE", "/orders/501", Some(BOB)).await;
+    running.get("/nowhere", Some("")).await;
+    let lab = running.stop().await;
+
+    let entry = |method: &str, path: &str, query: Option<&str>, had_key| LoggedRequest {
+        method: method.to_owned(),
+        path: path.to_owned(),
+        query: query.map(str::to_owned),
+        had_key,
+    };
+    let log = lab.request_log();
+    assert_eq!(
+        log,
+        [
+            entry("GET", "/me", None, true),
+            entry("GET", "/catalog", Some("page=2&size=10"), false),
+            entry("HEAD", "/notes/401", None, true),
+            entry("DELETE", "/orders/501", None, true),
+            entry("GET", "/nowhere", None, true),
+        ]
+    );
+
+    let printed = format!("{log:?}");
+    for key in [ALICE, BOB, WRONG] {
+        assert!(!printed.contains(key));
+    }
+}
+
+/// A concrete path for a template, with ids alice owns (or public ones).
+fn concrete_path(template: &str) -> String {
+    let ids = [
+        ("{user_id}", "1"),
+        ("{account_id}", "11"),
+        ("{invoice_id}", "101"),
+        ("{report_id}", "301"),
+        ("{note_id}", "401"),
+        ("{item_id}", "1001"),
+        ("{order_id}", "501"),
+    ];
+    ids.iter().fold(template.to_owned(), |path, (name, id)| path.replace(name, id))
+}
+
+/// Every `$ref` value inside `value`.
+fn references(value: &Value) -> Vec<String> {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(key, inner)| match (key.as_str(), inner) {
+                ("$ref", Value::String(reference)) => vec![reference.clone()],
+                _ => references(inner),
+            })
+            .collect(),
+        Value::Array(items) => items.iter().flat_map(references).collect(),
+        _ => Vec::new(),
+    }
+}

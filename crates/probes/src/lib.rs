@@ -1,0 +1,478 @@
+//! Probes: the requests that test one operation's objects against every
+//! identity.
+//!
+//! For an operation whose path names an object (`GET /users/{user_id}`),
+//! [`plan`] picks, from the ownership map that discovery built, one object
+//! of each identity that owns any, and an id that surely does not exist.
+//! [`run`] then sends, for each such object:
+//!
+//! - the owner's own request (the **baseline**);
+//! - each other identity's request for it (**cross**), co-owners excepted;
+//! - the request with **no credential**;
+//! - the request with a **forged** credential of the right shape;
+//!
+//! and, once per identity, its request for the id that does not exist (the
+//! **control**). Everything comes back as [`Observation`]s in an
+//! [`OperationProbes`], which the verdicts judge. Only read-only methods are
+//! planned in this version.
+
+mod forge;
+
+use std::collections::BTreeSet;
+
+use futures::future::join_all;
+use trespass_discovery::{Discovery, encode};
+use trespass_model::{
+    Credential, Identity, Method, Operation, ParamLocation, RecordedRequest, Secret,
+};
+use trespass_transport::{Client, Presenting, Redactor, record};
+
+pub use forge::{absent_id, forged_credential};
+
+/// Characters of a response body kept in evidence.
+pub const EXCERPT_CHARS: usize = 320;
+
+/// What the scanner needs to send probes.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    /// The client bound to the target.
+    pub client: &'a Client,
+    /// Every identity of the scan.
+    pub identities: &'a [Identity],
+    /// Replaces secrets in excerpts.
+    pub redactor: &'a Redactor,
+}
+
+/// One owner's object and the values that name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedObject {
+    /// Index of the owning identity.
+    pub owner: usize,
+    /// Identities that share ownership (same tenant, say); they are not
+    /// asked for it as outsiders.
+    pub co_owners: BTreeSet<usize>,
+    /// Path parameter values, in the order of the template.
+    pub values: Vec<(String, String)>,
+}
+
+/// What will be sent for one operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperationPlan {
+    /// The object-reference parameter that is swapped between identities.
+    pub varied: String,
+    /// One object per owning identity.
+    pub objects: Vec<PlannedObject>,
+    /// Values naming an object that does not exist.
+    pub control: Vec<(String, String)>,
+}
+
+/// Why an operation gets no probes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skip {
+    /// `listing`, `public`, `skipped`.
+    pub status: &'static str,
+    /// Why, in a sentence.
+    pub detail: String,
+}
+
+/// A response, or why there was none.
+#[derive(Clone, Debug)]
+pub struct Observation {
+    /// The request, with placeholders for secrets.
+    pub request: RecordedRequest,
+    /// The response.
+    pub outcome: Result<Reply, String>,
+}
+
+/// A response as the verdicts see it.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// Body bytes, up to the client's cap.
+    pub body: Vec<u8>,
+    /// Whether the body was cut at the cap.
+    pub truncated: bool,
+    /// The start of the body, with secrets redacted, for evidence.
+    pub excerpt: String,
+}
+
+impl Observation {
+    /// The reply when it is 2xx.
+    pub fn success(&self) -> Option<&Reply> {
+        self.outcome.as_ref().ok().filter(|r| (200..300).contains(&r.status))
+    }
+
+    /// The status, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.outcome.as_ref().ok().map(|r| r.status)
+    }
+}
+
+/// Every probe around one owner's object.
+#[derive(Clone, Debug)]
+pub struct ObjectProbes {
+    /// The object.
+    pub object: PlannedObject,
+    /// The owner's own request.
+    pub baseline: Observation,
+    /// Each outsider's request for the owner's object: (identity, observation).
+    pub cross: Vec<(usize, Observation)>,
+    /// The request without credentials.
+    pub anonymous: Observation,
+    /// The request with a forged credential.
+    pub forged: Observation,
+}
+
+/// Everything observed for one operation.
+#[derive(Clone, Debug)]
+pub struct OperationProbes {
+    /// The plan that was carried out.
+    pub plan: OperationPlan,
+    /// One entry per planned object.
+    pub objects: Vec<ObjectProbes>,
+    /// Each identity's request for the absent object: (identity, observation).
+    pub controls: Vec<(usize, Observation)>,
+}
+
+impl OperationProbes {
+    /// The baseline of `identity`'s own object, if it owns one here.
+    pub fn own_baseline(&self, identity: usize) -> Option<&Observation> {
+        self.objects.iter().find(|o| o.object.owner == identity).map(|o| &o.baseline)
+    }
+
+    /// `identity`'s request for the absent object.
+    pub fn control(&self, identity: usize) -> Option<&Observation> {
+        self.controls.iter().find(|(i, _)| *i == identity).map(|(_, o)| o)
+    }
+}
+
+/// Decides what to send for `operation`, or why nothing is sent.
+pub fn plan(
+    operation: &Operation,
+    discovery: &Discovery,
+    identity_count: usize,
+) -> Result<OperationPlan, Skip> {
+    let skip = |status, detail: String| Err(Skip { status, detail });
+    if !operation.method.is_read_only() {
+        return skip("skipped", "write methods are probed only in active mode".to_owned());
+    }
+    if operation.method != Method::Get {
+        return skip("skipped", format!("{} responses are not compared; GET is", operation.method));
+    }
+    let path_params: Vec<_> = operation.path_parameters().collect();
+    let refs: Vec<_> = path_params.iter().filter(|p| p.object_reference).collect();
+    let Some(varied) = refs.last() else {
+        if path_params.is_empty() {
+            return skip("listing", "names no object; used for discovery".to_owned());
+        }
+        return skip("skipped", "no path parameter names an object".to_owned());
+    };
+
+    // Fixed values for path parameters that do not name objects.
+    let mut fixed = Vec::new();
+    for param in path_params.iter().filter(|p| !p.object_reference) {
+        match &param.example {
+            Some(example) => fixed.push((param.name.clone(), example.clone())),
+            None => {
+                return skip(
+                    "skipped",
+                    format!(
+                        "no value for path parameter `{}`: the spec gives no example",
+                        param.name
+                    ),
+                );
+            }
+        }
+    }
+
+    // Candidates per object reference, and who owns what.
+    let mut per_param = Vec::new();
+    for param in &refs {
+        let candidates = discovery.candidates(operation, param);
+        if candidates.is_empty() {
+            return skip(
+                "skipped",
+                format!(
+                    "no id was discovered for `{}`; list it under `owns` in the config",
+                    param.name
+                ),
+            );
+        }
+        per_param.push((param.name.clone(), candidates));
+    }
+
+    let mut objects = Vec::new();
+    for owner in 0..identity_count {
+        let mut values = fixed.clone();
+        let mut co_owners: Option<BTreeSet<usize>> = None;
+        for (name, candidates) in &per_param {
+            let owned = candidates
+                .iter()
+                .find(|c| !c.is_shared(identity_count) && c.owners.contains(&owner));
+            let Some(candidate) = owned else { break };
+            co_owners = Some(match co_owners {
+                None => candidate.owners.clone(),
+                Some(set) => set.intersection(&candidate.owners).copied().collect(),
+            });
+            values.push((name.clone(), candidate.value.clone()));
+        }
+        if values.len() == fixed.len() + per_param.len() {
+            let mut co_owners = co_owners.unwrap_or_default();
+            co_owners.remove(&owner);
+            objects.push(PlannedObject { owner, co_owners, values });
+        }
+    }
+    if objects.is_empty() {
+        return skip(
+            "public",
+            "every id discovered is public or seen by every identity, so none is private"
+                .to_owned(),
+        );
+    }
+
+    let known = discovery.all_values();
+    let mut control = objects[0].values.clone();
+    for (name, value) in &mut control {
+        if name == &varied.name {
+            *value = absent_id(value, &known);
+        }
+    }
+    Ok(OperationPlan { varied: varied.name.clone(), objects, control })
+}
+
+/// Sends every probe of a plan.
+pub async fn run(
+    context: Context<'_>,
+    operation: &Operation,
+    plan: OperationPlan,
+) -> OperationProbes {
+    let secrets: Vec<&str> =
+        context.identities.iter().map(|i| i.credential.secret.expose()).collect();
+    let forged: Vec<Credential> = context
+        .identities
+        .iter()
+        .map(|i| Credential {
+            placement: i.credential.placement.clone(),
+            secret: Secret::new(forged_credential(i.credential.secret.expose(), &secrets)),
+        })
+        .collect();
+
+    let as_identity = |i: usize| {
+        let identity = &context.identities[i];
+        Presenting::Identity { name: &identity.name, credential: &identity.credential }
+    };
+
+    let objects = join_all(plan.objects.iter().map(|object| {
+        let forged = &forged[object.owner];
+        async move {
+            let outsiders: Vec<usize> = (0..context.identities.len())
+                .filter(|i| *i != object.owner && !object.co_owners.contains(i))
+                .collect();
+            let values = &object.values;
+            let (baseline, cross, anonymous, forged) = futures::join!(
+                send(context, operation, values, as_identity(object.owner)),
+                join_all(outsiders.iter().map(|i| async move {
+                    (*i, send(context, operation, values, as_identity(*i)).await)
+                })),
+                send(context, operation, values, Presenting::Nobody),
+                send(context, operation, values, Presenting::Forged { credential: forged }),
+            );
+            ObjectProbes { object: object.clone(), baseline, cross, anonymous, forged }
+        }
+    }));
+    let controls = join_all((0..context.identities.len()).map(|i| {
+        let control = &plan.control;
+        async move { (i, send(context, operation, control, as_identity(i)).await) }
+    }));
+    let (objects, controls) = futures::join!(objects, controls);
+    OperationProbes { plan, objects, controls }
+}
+
+async fn send(
+    context: Context<'_>,
+    operation: &Operation,
+    values: &[(String, String)],
+    presenting: Presenting<'_>,
+) -> Observation {
+    let path = fill(&operation.path, values);
+    let url = match context.client.url_for(&path) {
+        Ok(url) => url,
+        Err(e) => {
+            return Observation {
+                request: RecordedRequest {
+                    method: operation.method,
+                    url: path,
+                    credential: "none".to_owned(),
+                },
+                outcome: Err(e.to_string()),
+            };
+        }
+    };
+    let request = record(operation.method, &url, presenting);
+    let outcome = match context.client.send(operation.method, &url, presenting).await {
+        Ok(received) => {
+            let text = String::from_utf8_lossy(&received.body);
+            let excerpt: String =
+                context.redactor.redact(&text).chars().take(EXCERPT_CHARS).collect();
+            Ok(Reply {
+                status: received.status,
+                content_type: received.content_type,
+                body: received.body,
+                truncated: received.truncated,
+                excerpt,
+            })
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    Observation { request, outcome }
+}
+
+/// The template with each `{name}` replaced by its percent-encoded value.
+pub fn fill(template: &str, values: &[(String, String)]) -> String {
+    let mut path = template.to_owned();
+    for (name, value) in values {
+        path = path.replace(&format!("{{{name}}}"), &encode(value));
+    }
+    path
+}
+
+/// Whether a parameter location is one this version swaps (path only).
+pub fn is_probed_location(location: ParamLocation) -> bool {
+    location == ParamLocation::Path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use trespass_discovery::{Harvested, Listing, Seer};
+    use trespass_model::Parameter;
+
+    fn param(name: &str, object_reference: bool, example: Option<&str>) -> Parameter {
+        Parameter {
+            name: name.into(),
+            location: ParamLocation::Path,
+            required: true,
+            schema_type: None,
+            format: None,
+            example: example.map(str::to_owned),
+            object_reference,
+        }
+    }
+
+    fn op(path: &str, params: Vec<Parameter>) -> Operation {
+        Operation {
+            method: Method::Get,
+            path: path.into(),
+            operation_id: None,
+            tags: vec![],
+            parameters: params,
+            security: vec![vec!["key".into()]],
+            responses: vec![],
+            source: String::new(),
+        }
+    }
+
+    fn discovery(lists: &[(Seer, &str, &[&str])]) -> Discovery {
+        Discovery {
+            listings: lists
+                .iter()
+                .map(|(seer, collection, values)| Listing {
+                    seer: *seer,
+                    operation: String::new(),
+                    status: Some(200),
+                    ids: values
+                        .iter()
+                        .map(|v| Harvested {
+                            key: "id".into(),
+                            value: (*v).into(),
+                            collection: (*collection).into(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            seeds: vec![BTreeMap::new(), BTreeMap::new(), BTreeMap::new()],
+            failures: vec![],
+        }
+    }
+
+    #[test]
+    fn plan_takes_one_private_object_per_owner_and_an_absent_control() {
+        let d = discovery(&[
+            (Seer::Identity(0), "users", &["1"]),
+            (Seer::Identity(1), "users", &["2"]),
+        ]);
+        let operation = op("/users/{user_id}", vec![param("user_id", true, None)]);
+        let plan = plan(&operation, &d, 2).unwrap();
+        assert_eq!(plan.varied, "user_id");
+        assert_eq!(
+            plan.objects,
+            vec![
+                PlannedObject {
+                    owner: 0,
+                    co_owners: BTreeSet::new(),
+                    values: vec![("user_id".into(), "1".into())]
+                },
+                PlannedObject {
+                    owner: 1,
+                    co_owners: BTreeSet::new(),
+                    values: vec![("user_id".into(), "2".into())]
+                },
+            ]
+        );
+        assert_eq!(plan.control, vec![("user_id".into(), "9999".into())]);
+    }
+
+    #[test]
+    fn co_owners_are_recorded_and_shared_ids_are_not_planned() {
+        let d = discovery(&[
+            (Seer::Identity(0), "invoices", &["101", "500"]),
+            (Seer::Identity(1), "invoices", &["201", "500"]),
+            (Seer::Identity(2), "invoices", &["101", "500"]),
+        ]);
+        let operation = op("/invoices/{invoice_id}", vec![param("invoice_id", true, None)]);
+        let plan = plan(&operation, &d, 3).unwrap();
+        let summary: Vec<(usize, Vec<usize>, &str)> = plan
+            .objects
+            .iter()
+            .map(|o| (o.owner, o.co_owners.iter().copied().collect(), o.values[0].1.as_str()))
+            .collect();
+        assert_eq!(summary, vec![(0, vec![2], "101"), (1, vec![], "201"), (2, vec![0], "101")]);
+    }
+
+    #[test]
+    fn public_and_undiscovered_operations_are_skipped_with_a_reason() {
+        let d = discovery(&[
+            (Seer::Identity(0), "catalog", &["7"]),
+            (Seer::Identity(1), "catalog", &["7"]),
+            (Seer::Anonymous, "catalog", &["7"]),
+        ]);
+        let catalog = op("/catalog/{item_id}", vec![param("item_id", true, None)]);
+        assert_eq!(plan(&catalog, &d, 2).unwrap_err().status, "public");
+
+        let orders = op("/orders/{order_id}", vec![param("order_id", true, None)]);
+        assert_eq!(
+            plan(&orders, &d, 2).unwrap_err(),
+            Skip {
+                status: "skipped",
+                detail: "no id was discovered for `order_id`; list it under `owns` in the config"
+                    .into()
+            }
+        );
+
+        let listing = op("/users", vec![]);
+        assert_eq!(plan(&listing, &d, 2).unwrap_err().status, "listing");
+
+        let format = op("/report.{format}", vec![param("format", false, None)]);
+        assert_eq!(plan(&format, &d, 2).unwrap_err().detail, "no path parameter names an object");
+    }
+
+    #[test]
+    fn fill_encodes_values() {
+        let values = vec![("id".to_owned(), "a/b c".to_owned())];
+        assert_eq!(fill("/x/{id}/y", &values), "/x/a%2Fb%20c/y");
+    }
+}

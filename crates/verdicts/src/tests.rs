@@ -1,0 +1,280 @@
+//! Each verdict rule, and each case that must not be a finding.
+
+use std::collections::BTreeSet;
+
+use trespass_model::{IdentityName, Method, ParamLocation, Parameter, RecordedRequest};
+use trespass_probes::{OperationPlan, PlannedObject, Reply};
+
+use super::*;
+
+const ALICE: usize = 0;
+const BOB: usize = 1;
+
+fn names() -> Vec<IdentityName> {
+    vec![IdentityName::new("alice"), IdentityName::new("bob")]
+}
+
+fn operation() -> Operation {
+    Operation {
+        method: Method::Get,
+        path: "/users/{user_id}".into(),
+        operation_id: None,
+        tags: vec![],
+        parameters: vec![Parameter {
+            name: "user_id".into(),
+            location: ParamLocation::Path,
+            required: true,
+            schema_type: Some("integer".into()),
+            format: None,
+            example: None,
+            object_reference: true,
+        }],
+        security: vec![vec!["key".into()]],
+        responses: vec![],
+        source: String::new(),
+    }
+}
+
+fn obs(status: u16, body: &str) -> Observation {
+    Observation {
+        request: RecordedRequest {
+            method: Method::Get,
+            url: "http://127.0.0.1:1/users/x".into(),
+            credential: "X-API-Key: ${bob}".into(),
+        },
+        outcome: Ok(Reply {
+            status,
+            content_type: Some("application/json".into()),
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+            excerpt: body.into(),
+        }),
+    }
+}
+
+const ALICE_BODY: &str = r#"{"id":1,"name":"Alice Anders","email":"alice@acme.example"}"#;
+const BOB_BODY: &str = r#"{"id":2,"name":"Bob Brook","email":"bob@globex.example"}"#;
+const UNAUTHORIZED: &str = r#"{"error":"unauthorized"}"#;
+const NOT_FOUND: &str = r#"{"error":"not found"}"#;
+
+/// How the target answers each kind of probe, for both identities alike.
+struct Target {
+    cross: fn(owner: usize) -> Observation,
+    anonymous: fn(owner: usize) -> Observation,
+    forged: fn(owner: usize) -> Observation,
+    control: fn(identity: usize) -> Observation,
+}
+
+fn own(owner: usize) -> Observation {
+    if owner == ALICE { obs(200, ALICE_BODY) } else { obs(200, BOB_BODY) }
+}
+
+fn probes(target: &Target) -> OperationProbes {
+    let object = |owner: usize, id: &str| ObjectProbes {
+        object: PlannedObject {
+            owner,
+            co_owners: BTreeSet::new(),
+            values: vec![("user_id".into(), id.into())],
+        },
+        baseline: own(owner),
+        cross: vec![(1 - owner, (target.cross)(owner))],
+        anonymous: (target.anonymous)(owner),
+        forged: (target.forged)(owner),
+    };
+    OperationProbes {
+        plan: OperationPlan {
+            varied: "user_id".into(),
+            objects: vec![],
+            control: vec![("user_id".into(), "9999".into())],
+        },
+        objects: vec![object(ALICE, "1"), object(BOB, "2")],
+        controls: vec![(ALICE, (target.control)(ALICE)), (BOB, (target.control)(BOB))],
+    }
+}
+
+fn kinds(judgement: &Judgement) -> Vec<(FindingKind, Option<&str>, Option<&str>)> {
+    judgement.findings.iter().map(|f| (f.kind, f.identity.as_deref(), f.owner.as_deref())).collect()
+}
+
+fn unauthorized(_: usize) -> Observation {
+    obs(401, UNAUTHORIZED)
+}
+
+fn not_found(_: usize) -> Observation {
+    obs(404, NOT_FOUND)
+}
+
+fn run(target: &Target, declared: DeclaredSecurity) -> Judgement {
+    judge(&operation(), &probes(target), &names(), declared)
+}
+
+#[test]
+fn cross_read_with_owner_unique_values_is_bola_read_both_ways() {
+    let target =
+        Target { cross: own, anonymous: unauthorized, forged: unauthorized, control: not_found };
+    let j = run(&target, DeclaredSecurity::Required);
+    assert_eq!(
+        kinds(&j),
+        vec![
+            (FindingKind::BolaRead, Some("alice"), Some("bob")),
+            (FindingKind::BolaRead, Some("bob"), Some("alice")),
+        ]
+    );
+    let bob_reads_alice = &j.findings[1];
+    assert_eq!(bob_reads_alice.confidence, Confidence::High);
+    assert_eq!(bob_reads_alice.severity, Severity::High);
+    assert_eq!(bob_reads_alice.cwe, "CWE-639");
+    assert_eq!(
+        bob_reads_alice.reason,
+        "bob's request for alice's object user_id=1 succeeded (200) and returned values found \
+         only in alice's object: \"Alice Anders\", \"alice@acme.example\""
+    );
+    assert_eq!(bob_reads_alice.evidence.len(), 3);
+    assert_eq!(
+        bob_reads_alice.reproduce,
+        r#"curl -i -H "X-API-Key: ${TRESPASS_BOB}" "http://127.0.0.1:1/users/x""#
+    );
+}
+
+#[test]
+fn endpoint_that_ignores_the_id_and_serves_the_caller_is_not_a_finding() {
+    // Whoever asks gets their own object, whatever the id.
+    fn callers_own(owner: usize) -> Observation {
+        own(1 - owner)
+    }
+    fn callers_own_control(identity: usize) -> Observation {
+        own(identity)
+    }
+    let target = Target {
+        cross: callers_own,
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: callers_own_control,
+    };
+    let j = run(&target, DeclaredSecurity::Required);
+    assert!(j.findings.is_empty(), "{:?}", kinds(&j));
+    assert_eq!(j.objects_judged, 2);
+}
+
+#[test]
+fn uniform_not_found_is_not_a_finding() {
+    let target = Target {
+        cross: not_found,
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: not_found,
+    };
+    assert!(run(&target, DeclaredSecurity::Required).findings.is_empty());
+}
+
+#[test]
+fn forbidden_versus_not_found_is_an_existence_oracle_once_per_operation() {
+    fn forbidden(_: usize) -> Observation {
+        obs(403, r#"{"error":"forbidden"}"#)
+    }
+    let target = Target {
+        cross: forbidden,
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: not_found,
+    };
+    let j = run(&target, DeclaredSecurity::Required);
+    assert_eq!(kinds(&j), vec![(FindingKind::ExistenceOracle, Some("bob"), Some("alice"))]);
+    assert_eq!(j.findings[0].confidence, Confidence::High);
+    assert!(j.findings[0].reason.contains("(status 403 versus 404)"), "{}", j.findings[0].reason);
+}
+
+#[test]
+fn same_status_with_different_error_bodies_is_an_oracle_of_medium_confidence() {
+    fn other_404(_: usize) -> Observation {
+        obs(404, r#"{"error":"not yours"}"#)
+    }
+    let target = Target {
+        cross: other_404,
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: not_found,
+    };
+    let j = run(&target, DeclaredSecurity::Required);
+    assert_eq!(kinds(&j), vec![(FindingKind::ExistenceOracle, Some("bob"), Some("alice"))]);
+    assert_eq!(j.findings[0].confidence, Confidence::Medium);
+}
+
+#[test]
+fn object_served_without_credentials_is_missing_auth_and_bola() {
+    let target = Target { cross: own, anonymous: own, forged: own, control: not_found };
+    let j = run(&target, DeclaredSecurity::Required);
+    assert_eq!(
+        kinds(&j),
+        vec![
+            (FindingKind::BolaRead, Some("alice"), Some("bob")),
+            (FindingKind::BolaRead, Some("bob"), Some("alice")),
+            (FindingKind::MissingAuth, None, Some("alice")),
+        ]
+    );
+    assert_eq!(j.findings[2].cwe, "CWE-306");
+}
+
+#[test]
+fn declared_public_data_served_to_everyone_is_not_a_finding() {
+    let target = Target { cross: own, anonymous: own, forged: own, control: not_found };
+    let j = run(&target, DeclaredSecurity::Public);
+    assert!(j.public);
+    assert!(j.findings.is_empty(), "{:?}", kinds(&j));
+}
+
+#[test]
+fn forged_credential_accepted_is_credential_not_validated() {
+    let target = Target { cross: own, anonymous: unauthorized, forged: own, control: not_found };
+    let j = run(&target, DeclaredSecurity::Required);
+    assert_eq!(
+        kinds(&j),
+        vec![
+            (FindingKind::BolaRead, Some("alice"), Some("bob")),
+            (FindingKind::BolaRead, Some("bob"), Some("alice")),
+            (FindingKind::CredentialNotValidated, None, Some("alice")),
+        ]
+    );
+    assert_eq!(j.findings[2].cwe, "CWE-287");
+}
+
+#[test]
+fn failed_baseline_is_a_note_not_a_verdict() {
+    let mut p = probes(&Target {
+        cross: own,
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: not_found,
+    });
+    for object in &mut p.objects {
+        object.baseline = obs(401, UNAUTHORIZED);
+    }
+    let j = judge(&operation(), &p, &names(), DeclaredSecurity::Required);
+    assert!(j.findings.is_empty());
+    assert_eq!(j.objects_judged, 0);
+    assert_eq!(
+        j.notes[0],
+        "alice's own request for its object user_id=1 answered 401, so the object was not tested"
+    );
+}
+
+#[test]
+fn rate_limited_answers_prove_no_oracle() {
+    fn limited(_: usize) -> Observation {
+        obs(429, "{}")
+    }
+    let target = Target {
+        cross: limited,
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: not_found,
+    };
+    assert!(run(&target, DeclaredSecurity::Required).findings.is_empty());
+}
+
+#[test]
+fn fingerprints_are_stable() {
+    assert_eq!(fingerprint(&["a", "b"]), fingerprint(&["a", "b"]));
+    assert_ne!(fingerprint(&["ab", ""]), fingerprint(&["a", "b"]));
+    assert_eq!(fingerprint(&[]), "cbf29ce484222325");
+}
