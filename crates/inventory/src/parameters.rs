@@ -1,0 +1,579 @@
+//! Parameters: declared ones, request-body fields, and the schema facts the
+//! heuristic needs.
+//!
+//! [`parameter_list`] reads a `parameters` array (path-level or
+//! operation-level) into [`Parameter`]s; [`body_fields`] reads the top-level
+//! properties of a JSON or form request body as [`ParamLocation::Body`]
+//! parameters. Both resolve internal `$ref`s and read just enough of a schema
+//! to learn its type, format and an example, then mark object references
+//! with [`is_object_reference`]. A parameter that cannot be read becomes a
+//! warning naming where it was (`paths./users/{id}.get.parameters[2]`).
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+use trespass_model::{ParamLocation, Parameter};
+
+use crate::heuristic::is_object_reference;
+use crate::openapi::kind_of;
+use crate::refs::Resolver;
+
+/// Deepest `allOf`/`oneOf`/`anyOf` nesting looked into for a schema's type
+/// or properties.
+const MAX_SCHEMA_DEPTH: usize = 8;
+
+/// Most schemas visited to collect one body's properties or one schema's
+/// type. `allOf` lists that fan out cannot make a walk grow beyond this.
+const MAX_SCHEMA_VISITS: usize = 256;
+
+/// Header parameters that OpenAPI tells readers to ignore.
+const IGNORED_HEADERS: [&str; 3] = ["Accept", "Content-Type", "Authorization"];
+
+/// What a parameter list is read for: the operation's path template and
+/// where warnings go.
+pub(crate) struct Reader<'a, 'w> {
+    /// Resolves `$ref`s in the document.
+    pub(crate) resolver: Resolver<'a>,
+    /// The operation's path template, for the heuristic.
+    pub(crate) path: &'a str,
+    /// Problems found while reading.
+    pub(crate) warnings: &'w mut Vec<String>,
+}
+
+/// The parameters of a `parameters` array, skipping (with a warning) any
+/// that cannot be read. `here` names the array in warnings.
+pub(crate) fn parameter_list(
+    reader: &mut Reader<'_, '_>,
+    list: Option<&Value>,
+    here: &str,
+) -> Vec<Parameter> {
+    let Some(list) = list else {
+        return Vec::new();
+    };
+    let Some(list) = list.as_array() else {
+        reader.warnings.push(format!("{here}: expected an array, found {}", kind_of(list)));
+        return Vec::new();
+    };
+    list.iter()
+        .enumerate()
+        .filter_map(|(index, value)| parameter(reader, value, &format!("{here}[{index}]")))
+        .collect()
+}
+
+/// One parameter object, or `None` with a warning.
+fn parameter(reader: &mut Reader<'_, '_>, value: &Value, here: &str) -> Option<Parameter> {
+    let value = match reader.resolver.follow(value) {
+        Ok(value) => value,
+        Err(error) => {
+            reader.warnings.push(format!("{here}: {error}"));
+            return None;
+        }
+    };
+    if !value.is_object() {
+        reader
+            .warnings
+            .push(format!("{here}: expected a parameter object, found {}", kind_of(value)));
+        return None;
+    }
+    let Some(name) = value.get("name").and_then(Value::as_str) else {
+        reader.warnings.push(format!("{here}: parameter has no \"name\" string; ignored"));
+        return None;
+    };
+    let location = match value.get("in").and_then(Value::as_str) {
+        Some("path") => ParamLocation::Path,
+        Some("query") => ParamLocation::Query,
+        Some("header") => ParamLocation::Header,
+        Some("cookie") => ParamLocation::Cookie,
+        other => {
+            let found = other.map_or_else(|| "no \"in\"".to_owned(), |o| format!("\"in\": {o:?}"));
+            reader.warnings.push(format!(
+                "{here}: parameter {name:?} has {found}, expected path, query, header or cookie; \
+                 ignored"
+            ));
+            return None;
+        }
+    };
+
+    // OpenAPI says these three header parameters "SHALL be ignored": the
+    // media types and the security schemes decide them.
+    if location == ParamLocation::Header
+        && IGNORED_HEADERS.iter().any(|header| name.eq_ignore_ascii_case(header))
+    {
+        return None;
+    }
+
+    // Path parameters are always required, whatever the document says.
+    let required = location == ParamLocation::Path
+        || value.get("required").and_then(Value::as_bool).unwrap_or(false);
+
+    // The schema is `schema`, or the one of the first `content` entry.
+    let schema = value.get("schema").or_else(|| {
+        let content = value.get("content").and_then(Value::as_object)?;
+        content.values().next()?.get("schema")
+    });
+    let schema = schema.and_then(|schema| match reader.resolver.follow(schema) {
+        Ok(schema) => Some(schema),
+        Err(error) => {
+            reader.warnings.push(format!("{here}.schema: {error}"));
+            None
+        }
+    });
+    let (schema_type, format) =
+        schema.map_or((None, None), |schema| type_and_format(reader.resolver, schema));
+
+    let example = value
+        .get("example")
+        .and_then(example_text)
+        .or_else(|| first_named_example(reader.resolver, value.get("examples")))
+        .or_else(|| schema.and_then(schema_example));
+
+    let object_reference =
+        is_object_reference(name, location, schema_type.as_deref(), format.as_deref(), reader.path);
+    Some(Parameter {
+        name: name.to_owned(),
+        location,
+        required,
+        schema_type,
+        format,
+        example,
+        object_reference,
+    })
+}
+
+/// The top-level properties of a JSON (or form) request body, as body
+/// parameters. `here` names the operation in warnings.
+pub(crate) fn body_fields(
+    reader: &mut Reader<'_, '_>,
+    operation: &Value,
+    here: &str,
+) -> Vec<Parameter> {
+    let Some(body) = operation.get("requestBody") else {
+        return Vec::new();
+    };
+    let here = format!("{here}.requestBody");
+    let body = match reader.resolver.follow(body) {
+        Ok(body) => body,
+        Err(error) => {
+            reader.warnings.push(format!("{here}: {error}"));
+            return Vec::new();
+        }
+    };
+    let Some((media_type, media)) = structured_media(body) else {
+        return Vec::new();
+    };
+    let Some(schema) = media.get("schema") else {
+        return Vec::new();
+    };
+    let here = format!("{here}.content.{media_type}.schema");
+    let schema = match reader.resolver.follow(schema) {
+        Ok(schema) => schema,
+        Err(error) => {
+            reader.warnings.push(format!("{here}: {error}"));
+            return Vec::new();
+        }
+    };
+
+    let mut collected = Properties::default();
+    collected.collect(reader.resolver, schema, 0);
+
+    let mut fields = Vec::with_capacity(collected.properties.len());
+    for (name, property) in collected.properties {
+        let property = match reader.resolver.follow(property) {
+            Ok(property) => Some(property),
+            Err(error) => {
+                reader.warnings.push(format!("{here}.properties.{name}: {error}"));
+                None
+            }
+        };
+
+        // The server sets read-only fields; a client does not send them.
+        if property.and_then(|p| p.get("readOnly")).and_then(Value::as_bool) == Some(true) {
+            continue;
+        }
+        let (schema_type, format) =
+            property.map_or((None, None), |p| type_and_format(reader.resolver, p));
+        let example = property.and_then(schema_example);
+        let object_reference = is_object_reference(
+            name,
+            ParamLocation::Body,
+            schema_type.as_deref(),
+            format.as_deref(),
+            reader.path,
+        );
+        fields.push(Parameter {
+            name: name.to_owned(),
+            location: ParamLocation::Body,
+            required: collected.required.contains(name),
+            schema_type,
+            format,
+            example,
+            object_reference,
+        });
+    }
+    fields
+}
+
+/// The body's JSON media type if it has one, else its form media type:
+/// the kinds of body whose top-level fields a probe can change.
+fn structured_media(body: &Value) -> Option<(&str, &Value)> {
+    let content = body.get("content")?.as_object()?;
+    let rank = |media_type: &str| {
+        let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        if essence == "application/json" || essence.ends_with("+json") {
+            Some(0)
+        } else if essence == "application/x-www-form-urlencoded" {
+            Some(1)
+        } else if essence == "multipart/form-data" {
+            Some(2)
+        } else {
+            None
+        }
+    };
+    content
+        .iter()
+        .filter_map(|(media_type, media)| Some((rank(media_type)?, media_type.as_str(), media)))
+        .min_by_key(|(rank, _, _)| *rank)
+        .map(|(_, media_type, media)| (media_type, media))
+}
+
+/// Properties gathered from a schema and its `allOf` members, first
+/// declaration winning, with the union of their `required` lists.
+#[derive(Default)]
+struct Properties<'a> {
+    properties: Vec<(&'a str, &'a Value)>,
+    names: HashSet<&'a str>,
+    required: HashSet<&'a str>,
+    visits: usize,
+}
+
+impl<'a> Properties<'a> {
+    fn collect(&mut self, resolver: Resolver<'a>, schema: &'a Value, depth: usize) {
+        self.visits += 1;
+        if depth > MAX_SCHEMA_DEPTH || self.visits > MAX_SCHEMA_VISITS {
+            return;
+        }
+        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+            for (name, property) in properties {
+                if self.names.insert(name) {
+                    self.properties.push((name, property));
+                }
+            }
+        }
+        if let Some(required) = schema.get("required").and_then(Value::as_array) {
+            self.required.extend(required.iter().filter_map(Value::as_str));
+        }
+        // `oneOf` and `anyOf` are alternatives, not fields every body has,
+        // so only `allOf` members contribute.
+        for member in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+            if let Ok(member) = resolver.follow(member) {
+                self.collect(resolver, member, depth + 1);
+            }
+        }
+    }
+}
+
+/// A schema's type and format. OpenAPI 3.1 type lists give their first
+/// non-null type (`["integer", "null"]` is `integer`), and a lone `null`
+/// type counts as none. A schema without
+/// either borrows them from its first `allOf`, `oneOf` or `anyOf` member
+/// that has one.
+fn type_and_format(resolver: Resolver<'_>, schema: &Value) -> (Option<String>, Option<String>) {
+    let mut visits = 0;
+    search_type_and_format(resolver, schema, 0, &mut visits)
+}
+
+fn search_type_and_format(
+    resolver: Resolver<'_>,
+    schema: &Value,
+    depth: usize,
+    visits: &mut usize,
+) -> (Option<String>, Option<String>) {
+    *visits += 1;
+    // `null` says nothing about the values an id can take; a member of a
+    // `oneOf: [{type: "null"}, {$ref: ...}]` without it is the real type.
+    let schema_type = match schema.get("type") {
+        Some(Value::String(single)) if single != "null" => Some(single.clone()),
+        Some(Value::Array(types)) => {
+            types.iter().filter_map(Value::as_str).find(|t| *t != "null").map(str::to_owned)
+        }
+        _ => None,
+    };
+    let format = schema.get("format").and_then(Value::as_str).map(str::to_owned);
+    if schema_type.is_some() || format.is_some() {
+        return (schema_type, format);
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for member in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
+            if depth >= MAX_SCHEMA_DEPTH || *visits >= MAX_SCHEMA_VISITS {
+                return (None, None);
+            }
+            let Ok(member) = resolver.follow(member) else {
+                continue;
+            };
+            let found = search_type_and_format(resolver, member, depth + 1, visits);
+            if found.0.is_some() || found.1.is_some() {
+                return found;
+            }
+        }
+    }
+    (None, None)
+}
+
+/// `example`, or the first of the JSON Schema `examples` list, of a schema.
+fn schema_example(schema: &Value) -> Option<String> {
+    schema.get("example").and_then(example_text).or_else(|| {
+        schema.get("examples").and_then(Value::as_array)?.first().and_then(example_text)
+    })
+}
+
+/// The value of the first entry of an OpenAPI `examples` map.
+fn first_named_example(resolver: Resolver<'_>, examples: Option<&Value>) -> Option<String> {
+    let first = examples?.as_object()?.values().next()?;
+    resolver.follow(first).ok()?.get("value").and_then(example_text)
+}
+
+/// An example value as text: strings as they are, other values as JSON.
+fn example_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(text) => Some(text.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn read(root: &Value, list: &Value, path: &str) -> (Vec<Parameter>, Vec<String>) {
+        let mut warnings = Vec::new();
+        let mut reader = Reader { resolver: Resolver::new(root), path, warnings: &mut warnings };
+        let found = parameter_list(&mut reader, Some(list), "paths./x.get.parameters");
+        (found, warnings)
+    }
+
+    fn body(root: &Value, operation: &Value) -> (Vec<Parameter>, Vec<String>) {
+        let mut warnings = Vec::new();
+        let mut reader =
+            Reader { resolver: Resolver::new(root), path: "/things", warnings: &mut warnings };
+        let found = body_fields(&mut reader, operation, "paths./things.post");
+        (found, warnings)
+    }
+
+    #[test]
+    fn parameter_reads_schema_facts_and_example() {
+        let root = json!({});
+        let list = json!([
+            {
+                "name": "user_id",
+                "in": "path",
+                "schema": {"type": ["integer", "null"], "format": "int64"},
+                "example": 42
+            },
+            {
+                "name": "q",
+                "in": "query",
+                "required": true,
+                "schema": {"type": "string", "example": "cats"}
+            },
+            {"name": "X-Trace", "in": "header", "examples": {"one": {"value": "abc"}}},
+            {"name": "accept", "in": "header"},
+            {"name": "Authorization", "in": "header", "required": true},
+        ]);
+        let (found, warnings) = read(&root, &list, "/users/{user_id}");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(
+            found,
+            [
+                Parameter {
+                    name: "user_id".to_owned(),
+                    location: ParamLocation::Path,
+                    required: true,
+                    schema_type: Some("integer".to_owned()),
+                    format: Some("int64".to_owned()),
+                    example: Some("42".to_owned()),
+                    object_reference: true,
+                },
+                Parameter {
+                    name: "q".to_owned(),
+                    location: ParamLocation::Query,
+                    required: true,
+                    schema_type: Some("string".to_owned()),
+                    format: None,
+                    example: Some("cats".to_owned()),
+                    object_reference: false,
+                },
+                Parameter {
+                    name: "X-Trace".to_owned(),
+                    location: ParamLocation::Header,
+                    required: false,
+                    schema_type: None,
+                    format: None,
+                    example: Some("abc".to_owned()),
+                    object_reference: false,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn parameter_and_schema_refs_are_resolved() {
+        let root = json!({"components": {
+            "parameters": {
+                "Id": {"name": "id", "in": "path", "schema": {"$ref": "#/components/schemas/Uuid"}}
+            },
+            "schemas": {
+                "Uuid": {"allOf": [{"$ref": "#/components/schemas/Raw"}]},
+                "Raw": {"type": "string", "format": "uuid"}
+            }
+        }});
+        let list = json!([{"$ref": "#/components/parameters/Id"}]);
+        let (found, warnings) = read(&root, &list, "/things/{id}");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].schema_type.as_deref(), Some("string"));
+        assert_eq!(found[0].format.as_deref(), Some("uuid"));
+        assert!(found[0].object_reference);
+    }
+
+    #[test]
+    fn a_null_alternative_does_not_hide_the_real_type() {
+        let root = json!({"components": {"schemas": {
+            "Snowflake": {"type": "string", "pattern": "^[0-9]+$"}
+        }}});
+        let list = json!([
+            {"name": "team_id", "in": "query", "schema": {"oneOf": [
+                {"type": "null"},
+                {"$ref": "#/components/schemas/Snowflake"}
+            ]}},
+            {"name": "nothing", "in": "query", "schema": {"type": "null"}},
+        ]);
+        let (found, _) = read(&root, &list, "/x");
+        assert_eq!(found[0].schema_type.as_deref(), Some("string"));
+        assert_eq!(found[1].schema_type, None);
+    }
+
+    #[test]
+    fn unreadable_parameters_are_warnings() {
+        let root = json!({"components": {"parameters": {}}});
+        let list = json!([
+            {"name": "ok", "in": "query"},
+            {"$ref": "#/components/parameters/Nope"},
+            {"in": "query"},
+            {"name": "b", "in": "body"},
+            "text",
+            {"$ref": "common.yaml#/components/parameters/Limit"},
+            {"name": "s", "in": "query", "schema": {"$ref": "#/components/schemas/Gone"}},
+        ]);
+        let (found, warnings) = read(&root, &list, "/x");
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].schema_type, None);
+        assert_eq!(
+            warnings,
+            [
+                "paths./x.get.parameters[1]: \
+                 $ref \"#/components/parameters/Nope\" does not resolve",
+                "paths./x.get.parameters[2]: parameter has no \"name\" string; ignored",
+                "paths./x.get.parameters[3]: parameter \"b\" has \"in\": \"body\", expected path, \
+                 query, header or cookie; ignored",
+                "paths./x.get.parameters[4]: expected a parameter object, found a string",
+                "paths./x.get.parameters[5]: external $ref \
+                 \"common.yaml#/components/parameters/Limit\" is not supported yet",
+                "paths./x.get.parameters[6].schema: \
+                 $ref \"#/components/schemas/Gone\" does not resolve",
+            ]
+        );
+    }
+
+    #[test]
+    fn body_fields_come_from_json_object_properties() {
+        let root = json!({"components": {
+            "requestBodies": {"Thing": {"content": {
+                "text/plain": {"schema": {"type": "string"}},
+                "application/json; charset=utf-8": {
+                    "schema": {"$ref": "#/components/schemas/Thing"}
+                }
+            }}},
+            "schemas": {
+                "Base": {"type": "object", "required": ["owner_id"], "properties": {
+                    "owner_id": {"type": "integer"},
+                    "id": {"type": "integer", "readOnly": true}
+                }},
+                "Thing": {"allOf": [
+                    {"$ref": "#/components/schemas/Base"},
+                    {"properties": {
+                        "name": {"type": "string", "examples": ["box"]},
+                        "owner_id": {"type": "string"}
+                    }}
+                ]}
+            }
+        }});
+        let operation = json!({"requestBody": {"$ref": "#/components/requestBodies/Thing"}});
+        let (found, warnings) = body(&root, &operation);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(
+            found,
+            [
+                Parameter {
+                    name: "owner_id".to_owned(),
+                    location: ParamLocation::Body,
+                    required: true,
+                    schema_type: Some("integer".to_owned()),
+                    format: None,
+                    example: None,
+                    object_reference: true,
+                },
+                Parameter {
+                    name: "name".to_owned(),
+                    location: ParamLocation::Body,
+                    required: false,
+                    schema_type: Some("string".to_owned()),
+                    format: None,
+                    example: Some("box".to_owned()),
+                    object_reference: false,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn form_bodies_count_and_other_bodies_do_not() {
+        let root = json!({});
+        let form = json!({"requestBody": {"content": {"application/x-www-form-urlencoded": {
+            "schema": {"type": "object", "properties": {"criteria": {"type": "string"}}}
+        }}}});
+        assert_eq!(body(&root, &form).0.len(), 1);
+        let octets = json!({"requestBody": {"content": {"application/octet-stream": {
+            "schema": {"type": "object", "properties": {"a": {}}}
+        }}}});
+        assert_eq!(body(&root, &octets).0, []);
+        let array = json!({"requestBody": {"content": {"application/json": {
+            "schema": {"type": "array", "items": {"type": "object", "properties": {"a": {}}}}
+        }}}});
+        assert_eq!(body(&root, &array).0, []);
+    }
+
+    #[test]
+    fn body_refs_that_fail_are_warnings() {
+        let root = json!({"components": {"schemas": {
+            "Loop": {"allOf": [{"$ref": "#/components/schemas/Loop"}]}
+        }}});
+        let dangling = json!({"requestBody": {"$ref": "#/components/requestBodies/Nope"}});
+        let (found, warnings) = body(&root, &dangling);
+        assert_eq!(found, []);
+        assert_eq!(
+            warnings,
+            ["paths./things.post.requestBody: \
+                 $ref \"#/components/requestBodies/Nope\" does not resolve"]
+        );
+
+        // A schema that includes itself through allOf terminates.
+        let looping = json!({"requestBody": {"content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Loop"}
+        }}}});
+        let (found, warnings) = body(&root, &looping);
+        assert_eq!((found, warnings), (vec![], vec![]));
+    }
+}

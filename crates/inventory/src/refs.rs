@@ -1,0 +1,212 @@
+//! Internal `$ref` resolution within one document.
+//!
+//! A [`Resolver`] holds the document's root and follows `$ref` chains
+//! (`#/components/parameters/Id`, JSON pointers with `~0`/`~1` escapes and
+//! percent-encoding) to the value they name. Chains are bounded in length
+//! and checked for cycles, so a hostile or broken spec ends in a
+//! [`RefError`], never in a loop. A `$ref` to another file or URL is refused
+//! with [`RefError::External`]: nothing outside the document is ever read or
+//! fetched.
+
+use std::fmt;
+
+use percent_encoding::percent_decode_str;
+use serde_json::Value;
+
+/// Most `$ref` hops followed from one value before giving up.
+const MAX_REF_HOPS: usize = 32;
+
+/// Why a `$ref` could not be followed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum RefError {
+    /// The pointer names nothing in the document.
+    Dangling(String),
+    /// The reference names another file or a URL.
+    External(String),
+    /// Following the chain comes back to a reference already followed.
+    Circular(String),
+    /// The chain is longer than [`MAX_REF_HOPS`].
+    TooLong(String),
+    /// `$ref` is present but is not a string.
+    NotAString,
+}
+
+impl fmt::Display for RefError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RefError::Dangling(reference) => write!(f, "$ref {reference:?} does not resolve"),
+            RefError::External(reference) => {
+                write!(f, "external $ref {reference:?} is not supported yet")
+            }
+            RefError::Circular(reference) => write!(f, "$ref {reference:?} is circular"),
+            RefError::TooLong(reference) => {
+                write!(
+                    f,
+                    "$ref {reference:?} starts a chain of more than {MAX_REF_HOPS} references"
+                )
+            }
+            RefError::NotAString => f.write_str("$ref is not a string"),
+        }
+    }
+}
+
+/// Follows `$ref`s inside one document.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Resolver<'a> {
+    root: &'a Value,
+}
+
+impl<'a> Resolver<'a> {
+    /// A resolver for references into `root`.
+    pub(crate) fn new(root: &'a Value) -> Self {
+        Resolver { root }
+    }
+
+    /// The value `value` stands for: `value` itself when it has no `$ref`,
+    /// otherwise the end of its chain of references. Sibling keys of a
+    /// `$ref` are ignored, as OpenAPI 3.0 says.
+    pub(crate) fn follow(&self, value: &'a Value) -> Result<&'a Value, RefError> {
+        let mut current = value;
+        let mut followed: Vec<&'a str> = Vec::new();
+        while let Some(reference) = current.get("$ref") {
+            let reference = reference.as_str().ok_or(RefError::NotAString)?;
+            if followed.contains(&reference) {
+                return Err(RefError::Circular(reference.to_owned()));
+            }
+            if followed.len() >= MAX_REF_HOPS {
+                let first = followed.first().copied().unwrap_or(reference);
+                return Err(RefError::TooLong(first.to_owned()));
+            }
+            followed.push(reference);
+            current = self.lookup(reference)?;
+        }
+        Ok(current)
+    }
+
+    /// The value one reference names, without following further `$ref`s.
+    fn lookup(&self, reference: &str) -> Result<&'a Value, RefError> {
+        let Some(fragment) = reference.strip_prefix('#') else {
+            return Err(RefError::External(reference.to_owned()));
+        };
+        let dangling = || RefError::Dangling(reference.to_owned());
+
+        // The fragment is a URI fragment: percent-decode it, then read it as
+        // a JSON pointer (serde_json handles `~0` and `~1`).
+        let pointer = percent_decode_str(fragment).decode_utf8().map_err(|_| dangling())?;
+        self.root.pointer(&pointer).ok_or_else(dangling)
+    }
+}
+
+/// Escapes one JSON pointer token: `~` as `~0`, `/` as `~1`.
+pub(crate) fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn follows_a_chain_of_references() {
+        let root = json!({
+            "components": {
+                "parameters": {
+                    "Id": {"$ref": "#/components/parameters/Real"},
+                    "Real": {"name": "id", "in": "path"}
+                }
+            }
+        });
+        let resolver = Resolver::new(&root);
+        let start = json!({"$ref": "#/components/parameters/Id"});
+        assert_eq!(resolver.follow(&start).unwrap(), &json!({"name": "id", "in": "path"}));
+    }
+
+    #[test]
+    fn value_without_ref_is_itself() {
+        let root = json!({});
+        let value = json!({"name": "x"});
+        assert_eq!(Resolver::new(&root).follow(&value).unwrap(), &value);
+    }
+
+    #[test]
+    fn unescapes_pointer_tokens_and_percent_encoding() {
+        let root = json!({"paths": {"/users/{id}": {"a~b": 1}}});
+        let resolver = Resolver::new(&root);
+        let tilde = json!({"$ref": "#/paths/~1users~1{id}/a~0b"});
+        assert_eq!(resolver.follow(&tilde).unwrap(), &json!(1));
+        let percent = json!({"$ref": "#/paths/~1users~1%7Bid%7D/a~0b"});
+        assert_eq!(resolver.follow(&percent).unwrap(), &json!(1));
+    }
+
+    #[test]
+    fn dangling_reference_is_an_error() {
+        let root = json!({"components": {}});
+        let start = json!({"$ref": "#/components/parameters/Nope"});
+        let error = Resolver::new(&root).follow(&start).unwrap_err();
+        assert_eq!(error.to_string(), r##"$ref "#/components/parameters/Nope" does not resolve"##);
+    }
+
+    #[test]
+    fn cycle_is_detected() {
+        let root = json!({
+            "components": {"schemas": {
+                "A": {"$ref": "#/components/schemas/B"},
+                "B": {"$ref": "#/components/schemas/A"}
+            }}
+        });
+        let start = json!({"$ref": "#/components/schemas/A"});
+        let error = Resolver::new(&root).follow(&start).unwrap_err();
+        assert_eq!(error.to_string(), r##"$ref "#/components/schemas/A" is circular"##);
+    }
+
+    #[test]
+    fn self_reference_is_detected() {
+        let root = json!({"components": {"schemas": {"A": {"$ref": "#/components/schemas/A"}}}});
+        let start = json!({"$ref": "#/components/schemas/A"});
+        let error = Resolver::new(&root).follow(&start).unwrap_err();
+        assert_eq!(error, RefError::Circular("#/components/schemas/A".to_owned()));
+    }
+
+    #[test]
+    fn long_chain_is_cut() {
+        let mut schemas = serde_json::Map::new();
+        for index in 0..100 {
+            let next = format!("#/s/{}", index + 1);
+            schemas.insert(index.to_string(), json!({"$ref": next}));
+        }
+        let root = json!({"s": schemas});
+        let start = json!({"$ref": "#/s/0"});
+        let error = Resolver::new(&root).follow(&start).unwrap_err();
+        assert_eq!(error, RefError::TooLong("#/s/0".to_owned()));
+    }
+
+    #[test]
+    fn external_references_are_not_followed() {
+        let root = json!({});
+        for reference in ["auth.yaml#/components/paths/auth", "https://example.com/x.json"] {
+            let start = json!({"$ref": reference});
+            let error = Resolver::new(&root).follow(&start).unwrap_err();
+            assert_eq!(error, RefError::External(reference.to_owned()));
+        }
+        let start = json!({"$ref": "other.yaml"});
+        assert_eq!(
+            Resolver::new(&root).follow(&start).unwrap_err().to_string(),
+            r#"external $ref "other.yaml" is not supported yet"#
+        );
+    }
+
+    #[test]
+    fn non_string_ref_is_an_error() {
+        let root = json!({});
+        let start = json!({"$ref": 7});
+        assert_eq!(Resolver::new(&root).follow(&start).unwrap_err(), RefError::NotAString);
+    }
+
+    #[test]
+    fn escape_token_is_the_inverse_of_the_pointer_syntax() {
+        assert_eq!(escape_token("/users/{id}"), "~1users~1{id}");
+        assert_eq!(escape_token("a~b/c"), "a~0b~1c");
+    }
+}

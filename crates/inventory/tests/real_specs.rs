@@ -1,0 +1,383 @@
+//! Loads the corpus of real, public API descriptions in `shared/specs` (see
+//! its `SOURCES.md`) and checks what comes out.
+//!
+//! Every OpenAPI 3.0 and 3.1 file must load, or, for the fragments of
+//! multi-file specs, fail with the exact "not OpenAPI" message; Swagger 2.0
+//! files must be refused with a message that says so. For a dozen specs the
+//! operation count and a few object references are pinned down exactly.
+
+use std::path::{Path, PathBuf};
+
+use trespass_inventory::{InventoryError, load_file};
+use trespass_model::{
+    ApiKeyLocation, Inventory, Method, Operation, ParamLocation, Parameter, SecurityScheme,
+};
+
+/// `shared/specs`, beside the repository (CI lays it out the same way).
+fn specs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs")
+}
+
+fn load(relative: &str) -> Inventory {
+    let path = specs().join(relative);
+    load_file(&path).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// Every `.json`, `.yaml` and `.yml` file under `dir`, sorted.
+fn spec_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = std::fs::read_dir(&dir)
+            .unwrap_or_else(|error| panic!("cannot list {}: {error}", dir.display()));
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|ext| ext == "json" || ext == "yaml" || ext == "yml")
+            {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Files of multi-file specs that are fragments (a schema, a path item),
+/// not documents: they have no `openapi` or `swagger` field.
+fn is_fragment(path: &Path) -> bool {
+    let relative = path.strip_prefix(specs()).unwrap().to_string_lossy().replace('\\', "/");
+    const FRAGMENT_DIRS: [&str; 4] = [
+        "openapi-3.1/redocly-cafe/components/",
+        "openapi-3.1/redocly-cafe/paths/",
+        "openapi-3.1/redocly-cafe/webhooks/",
+        "openapi-2.0/oai/petstore-separate/common/",
+    ];
+    const FRAGMENT_FILES: [&str; 3] = [
+        "openapi-2.0/oai/petstore-separate/spec/NewPet.json",
+        "openapi-2.0/oai/petstore-separate/spec/Pet.json",
+        "openapi-2.0/oai/petstore-separate/spec/parameters.json",
+    ];
+    FRAGMENT_DIRS.iter().any(|dir| relative.starts_with(dir))
+        || FRAGMENT_FILES.contains(&relative.as_str())
+}
+
+fn operation<'a>(inventory: &'a Inventory, method: Method, path: &str) -> &'a Operation {
+    inventory
+        .operations
+        .iter()
+        .find(|op| op.method == method && op.path == path)
+        .unwrap_or_else(|| panic!("no operation {method} {path}"))
+}
+
+fn parameter<'a>(operation: &'a Operation, name: &str, location: ParamLocation) -> &'a Parameter {
+    operation
+        .parameters
+        .iter()
+        .find(|p| p.name == name && p.location == location)
+        .unwrap_or_else(|| panic!("{} has no {location:?} parameter {name}", operation.label()))
+}
+
+fn reference_names(operation: &Operation) -> Vec<&str> {
+    operation.object_references().map(|p| p.name.as_str()).collect()
+}
+
+#[test]
+fn every_openapi_3_file_loads_or_is_a_fragment() {
+    let mut loaded = 0;
+    let mut fragments = 0;
+    for dir in ["openapi-3.0", "openapi-3.1"] {
+        for path in spec_files(&specs().join(dir)) {
+            let result = load_file(&path);
+            if is_fragment(&path) {
+                let error = result.expect_err("a fragment is not a document");
+                assert_eq!(
+                    error.to_string(),
+                    format!(
+                        "spec {} is not an OpenAPI 3.x document: no \"openapi\" field",
+                        path.display()
+                    )
+                );
+                fragments += 1;
+            } else {
+                result.unwrap_or_else(|error| panic!("{error}"));
+                loaded += 1;
+            }
+        }
+    }
+    assert_eq!((loaded, fragments), (45, 39));
+}
+
+#[test]
+fn swagger_2_files_are_refused_with_a_message_saying_so() {
+    let mut refused = 0;
+    for path in spec_files(&specs().join("openapi-2.0")) {
+        let error = load_file(&path).expect_err("Swagger 2.0 is not supported yet");
+        assert!(matches!(error, InventoryError::NotOpenApi { .. }), "{error}");
+        let expected = if is_fragment(&path) {
+            "no \"openapi\" field"
+        } else {
+            "found swagger \"2.0\" (Swagger 2.0 is not supported yet)"
+        };
+        assert_eq!(
+            error.to_string(),
+            format!("spec {} is not an OpenAPI 3.x document: {expected}", path.display())
+        );
+        refused += 1;
+    }
+    assert_eq!(refused, 17);
+}
+
+#[test]
+fn operation_counts_match_the_documents() {
+    let expected = [
+        ("openapi-3.0/box/openapi.json", 296),
+        ("openapi-3.0/crapi/crapi-openapi-spec.json", 44),
+        ("openapi-3.0/oai/api-with-examples.yaml", 2),
+        ("openapi-3.0/oai/callback-example.yaml", 1),
+        ("openapi-3.0/oai/link-example.yaml", 6),
+        ("openapi-3.0/oai/petstore.yaml", 3),
+        ("openapi-3.0/oai/uspto.yaml", 3),
+        ("openapi-3.0/pagerduty/openapiv3.json", 465),
+        ("openapi-3.0/plaid/2020-09-14.yml", 329),
+        ("openapi-3.0/spotify/fixed-spotify-open-api.yml", 97),
+        ("openapi-3.0/swagger-petstore/openapi.yaml", 19),
+        ("openapi-3.0/teamdigitale/istat-sdmx-rest.yaml", 6),
+        ("openapi-3.0/twilio/twilio_api_v2010.yaml", 197),
+        ("openapi-3.1/discord/openapi.json", 242),
+        ("openapi-3.1/mistral/openapi.yaml", 288),
+        ("openapi-3.1/oai/tictactoe.yaml", 3),
+        ("openapi-3.1/oai/webhook-example.yaml", 0),
+    ];
+    for (file, count) in expected {
+        assert_eq!(load(file).operations.len(), count, "{file}");
+    }
+}
+
+#[test]
+fn oai_petstore() {
+    let inventory = load("openapi-3.0/oai/petstore.yaml");
+    assert_eq!(inventory.title.as_deref(), Some("Swagger Petstore"));
+    assert_eq!(inventory.base_path, "/v1");
+    assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
+    let labels: Vec<String> = inventory.operations.iter().map(Operation::label).collect();
+    assert_eq!(labels, ["GET /pets", "POST /pets", "GET /pets/{petId}"]);
+
+    let show = operation(&inventory, Method::Get, "/pets/{petId}");
+    assert_eq!(show.operation_id.as_deref(), Some("showPetById"));
+    assert_eq!(show.source, "/paths/~1pets~1{petId}/get");
+    assert_eq!(show.responses, ["200", "default"]);
+    assert_eq!(reference_names(show), ["petId"]);
+    let pet_id = parameter(show, "petId", ParamLocation::Path);
+    assert!(pet_id.required);
+    assert_eq!(pet_id.schema_type.as_deref(), Some("string"));
+
+    let list = operation(&inventory, Method::Get, "/pets");
+    assert_eq!(reference_names(list), Vec::<&str>::new());
+    assert_eq!(parameter(list, "limit", ParamLocation::Query).format.as_deref(), Some("int32"));
+}
+
+#[test]
+fn oai_petstore_expanded_reads_the_same_from_json_and_yaml() {
+    let json = load("openapi-3.0/oai/petstore-expanded.json");
+    let yaml = load("openapi-3.0/oai/petstore-expanded.yaml");
+    assert_eq!(json, yaml);
+    assert_eq!(json.operations.len(), 4);
+    assert_eq!(reference_names(operation(&json, Method::Delete, "/pets/{id}")), ["id"]);
+}
+
+#[test]
+fn crapi() {
+    let inventory = load("openapi-3.0/crapi/crapi-openapi-spec.json");
+    assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
+    assert_eq!(inventory.security_schemes["bearerAuth"], SecurityScheme::HttpBearer);
+
+    let location =
+        operation(&inventory, Method::Get, "/identity/api/v2/vehicle/{vehicleId}/location");
+    assert_eq!(reference_names(location), ["vehicleId"]);
+    assert_eq!(location.security, [["bearerAuth"]]);
+    assert!(location.requires_credential());
+
+    let order = operation(&inventory, Method::Put, "/workshop/api/shop/orders/{order_id}");
+    assert_eq!(reference_names(order), ["order_id", "product_id"]);
+    assert_eq!(
+        parameter(order, "product_id", ParamLocation::Body).schema_type.as_deref(),
+        Some("integer")
+    );
+
+    let returned = operation(&inventory, Method::Post, "/workshop/api/shop/orders/return_order");
+    assert_eq!(reference_names(returned), ["order_id"]);
+    assert_eq!(
+        parameter(returned, "order_id", ParamLocation::Query).location,
+        ParamLocation::Query
+    );
+
+    let video = operation(&inventory, Method::Get, "/identity/api/v2/user/videos/{video_id}");
+    assert_eq!(reference_names(video), ["video_id"]);
+
+    // Signing up needs no credential: the operation says `security: []`
+    // or declares none.
+    let signup = operation(&inventory, Method::Post, "/identity/api/auth/signup");
+    assert!(!signup.requires_credential());
+}
+
+#[test]
+fn swagger_petstore_3() {
+    let inventory = load("openapi-3.0/swagger-petstore/openapi.yaml");
+    assert_eq!(inventory.base_path, "/api/v3");
+    assert_eq!(
+        inventory.security_schemes["api_key"],
+        SecurityScheme::ApiKey { name: "api_key".to_owned(), location: ApiKeyLocation::Header }
+    );
+    assert_eq!(inventory.security_schemes["petstore_auth"], SecurityScheme::OAuth2);
+
+    let pet = operation(&inventory, Method::Get, "/pet/{petId}");
+    assert_eq!(reference_names(pet), ["petId"]);
+    assert_eq!(pet.security, [["api_key"], ["petstore_auth"]]);
+
+    let user = operation(&inventory, Method::Get, "/user/{username}");
+    assert_eq!(reference_names(user), ["username"]);
+
+    let order = operation(&inventory, Method::Get, "/store/order/{orderId}");
+    assert_eq!(reference_names(order), ["orderId"]);
+    assert_eq!(parameter(order, "orderId", ParamLocation::Path).format.as_deref(), Some("int64"));
+}
+
+#[test]
+fn pagerduty() {
+    let inventory = load("openapi-3.0/pagerduty/openapiv3.json");
+    assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
+    assert_eq!(
+        inventory.security_schemes["api_key"],
+        SecurityScheme::ApiKey {
+            name: "Authorization".to_owned(),
+            location: ApiKeyLocation::Header
+        }
+    );
+    let tags = operation(&inventory, Method::Get, "/{entity_type}/{id}/tags");
+    assert_eq!(reference_names(tags), ["id"]);
+
+    // `Accept` and `Content-Type` header parameters are ignored, as OpenAPI
+    // says; the spec declares them on nearly every operation.
+    let names: Vec<&str> = tags.parameters.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["limit", "offset", "total", "entity_type", "id"]);
+
+    // Every `{id}` in a path is an object reference.
+    let with_id = inventory.operations.iter().filter(|op| op.path.contains("{id}"));
+    for op in with_id {
+        assert!(parameter(op, "id", ParamLocation::Path).object_reference, "{}", op.label());
+    }
+}
+
+#[test]
+fn box_platform() {
+    let inventory = load("openapi-3.0/box/openapi.json");
+    assert_eq!(inventory.base_path, "/2.0");
+    assert_eq!(inventory.security_schemes["OAuth2Security"], SecurityScheme::OAuth2);
+    let file = operation(&inventory, Method::Get, "/files/{file_id}");
+    assert_eq!(reference_names(file), ["file_id"]);
+    let folder = operation(&inventory, Method::Delete, "/folders/{folder_id}");
+    assert_eq!(reference_names(folder), ["folder_id"]);
+}
+
+#[test]
+fn plaid_combines_three_api_keys_in_one_requirement() {
+    let inventory = load("openapi-3.0/plaid/2020-09-14.yml");
+    let create = operation(&inventory, Method::Post, "/asset_report/create");
+    assert_eq!(create.security, [["clientId", "secret", "plaidVersion"]]);
+    assert_eq!(
+        inventory.security_schemes["clientId"],
+        SecurityScheme::ApiKey {
+            name: "PLAID-CLIENT-ID".to_owned(),
+            location: ApiKeyLocation::Header
+        }
+    );
+}
+
+#[test]
+fn discord_3_1_nullable_references_keep_their_type() {
+    let inventory = load("openapi-3.1/discord/openapi.json");
+    assert_eq!(inventory.base_path, "/api/v10");
+    let application = operation(&inventory, Method::Patch, "/applications/{application_id}");
+    let team = parameter(application, "team_id", ParamLocation::Body);
+    assert!(team.object_reference);
+    assert_eq!(team.schema_type.as_deref(), Some("string"));
+    assert_eq!(reference_names(application), ["application_id", "team_id"]);
+}
+
+#[test]
+fn oai_examples_with_server_variables_and_natural_keys() {
+    let uspto = load("openapi-3.0/oai/uspto.yaml");
+    assert_eq!(uspto.base_path, "/ds-api");
+    let records = operation(&uspto, Method::Post, "/{dataset}/{version}/records");
+    assert_eq!(
+        parameter(records, "criteria", ParamLocation::Body).schema_type.as_deref(),
+        Some("string")
+    );
+
+    let links = load("openapi-3.0/oai/link-example.yaml");
+    let pull =
+        operation(&links, Method::Get, "/2.0/repositories/{username}/{slug}/pullrequests/{pid}");
+    assert_eq!(reference_names(pull), ["username", "slug", "pid"]);
+}
+
+#[test]
+fn multi_file_roots_warn_about_each_external_path() {
+    let pihole = load("openapi-3.0/pihole/main.yaml");
+    assert_eq!(pihole.operations.len(), 0);
+    assert_eq!(pihole.warnings.len(), 71);
+    assert_eq!(
+        pihole.warnings[0],
+        "paths./auth: external $ref \"auth.yaml#/components/paths/auth\" is not supported yet; \
+         its operations are skipped"
+    );
+    assert_eq!(
+        pihole.security_schemes["x_header_sid"],
+        SecurityScheme::ApiKey { name: "X-FTL-SID".to_owned(), location: ApiKeyLocation::Header }
+    );
+
+    let cafe = load("openapi-3.1/redocly-cafe/openapi.yaml");
+    assert_eq!(cafe.operations.len(), 0);
+    assert_eq!(cafe.warnings.len(), 8);
+    assert!(
+        cafe.warnings.iter().all(|w| w.contains("is not supported yet")),
+        "{:?}",
+        cafe.warnings
+    );
+}
+
+#[test]
+fn remote_schema_refs_are_warnings_not_fetches() {
+    const DEFINITIONS: &str = "https://teamdigitale.github.io/openapi/master/definitions.yaml";
+    let inventory = load("openapi-3.0/teamdigitale/defibrillatori-example.yaml");
+    assert_eq!(inventory.operations.len(), 6);
+    assert_eq!(
+        inventory.warnings,
+        [
+            format!(
+                "paths./defibrillatori.get.parameters[1].schema: external $ref \
+                 \"{DEFINITIONS}#/components/schemas/Latitude\" is not supported yet"
+            ),
+            format!(
+                "paths./defibrillatori.get.parameters[2].schema: external $ref \
+                 \"{DEFINITIONS}#/components/schemas/Longitude\" is not supported yet"
+            ),
+        ]
+    );
+    let list = operation(&inventory, Method::Get, "/defibrillatori");
+    assert_eq!(parameter(list, "lat", ParamLocation::Query).schema_type, None);
+}
+
+#[test]
+fn missing_file_is_a_read_error() {
+    let path = specs().join("openapi-3.0/no-such-spec.yaml");
+    let error = load_file(&path).unwrap_err();
+    assert!(matches!(error, InventoryError::Read { .. }));
+    assert_eq!(
+        error.to_string(),
+        format!("failed to read spec {}: No such file or directory (os error 2)", path.display())
+    );
+}
