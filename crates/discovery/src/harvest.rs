@@ -49,14 +49,12 @@ fn walk(value: &Value, collection: &str, depth: usize, out: &mut Vec<Harvested>)
         }
         Value::Object(fields) => {
             for (key, field) in fields {
-                if is_id_key(key) {
-                    if let Some(text) = id_text(field) {
-                        out.push(Harvested {
-                            key: key.clone(),
-                            value: text,
-                            collection: collection.to_owned(),
-                        });
-                    }
+                if let Some(text) = id_text(field).filter(|_| is_id_key(key)) {
+                    out.push(Harvested {
+                        key: key.clone(),
+                        value: text,
+                        collection: collection.to_owned(),
+                    });
                 }
                 if field.is_object() || field.is_array() {
                     let inner = if WRAPPERS.contains(&key.to_ascii_lowercase().as_str()) {

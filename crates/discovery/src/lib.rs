@@ -147,12 +147,29 @@ impl Discovery {
         harvested.chain(seeded).collect()
     }
 
-    /// How many listing requests of this identity succeeded.
-    pub fn successes(&self, seer: Seer) -> usize {
+    /// How many listing requests of this identity succeeded where the
+    /// anonymous caller's did not: a credential that only opens public
+    /// listings proves nothing about being accepted.
+    pub fn accepted_listings(&self, seer: Seer) -> usize {
+        let succeeded = |l: &Listing| l.status.is_some_and(|s| (200..300).contains(&s));
+        let open: BTreeSet<&str> = self
+            .listings
+            .iter()
+            .filter(|l| l.seer == Seer::Anonymous && succeeded(l))
+            .map(|l| l.operation.as_str())
+            .collect();
         self.listings
             .iter()
-            .filter(|l| l.seer == seer && l.status.is_some_and(|s| (200..300).contains(&s)))
+            .filter(|l| l.seer == seer && succeeded(l) && !open.contains(l.operation.as_str()))
             .count()
+    }
+
+    /// Whether some listing refused the anonymous caller, so that
+    /// [`accepted_listings`](Self::accepted_listings) can tell anything.
+    pub fn has_protected_listing(&self) -> bool {
+        self.listings.iter().any(|l| {
+            l.seer == Seer::Anonymous && l.status.is_some_and(|s| !(200..300).contains(&s))
+        })
     }
 }
 

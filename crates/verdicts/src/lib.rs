@@ -176,18 +176,17 @@ pub fn judge(
                     name(*outsider)
                 ));
             }
-            if let Some(control) = probes.control(*outsider) {
-                if let Some(finding) = existence_oracle(
+            let oracle = probes.control(*outsider).and_then(|control| {
+                existence_oracle(
                     operation,
                     probes,
                     object,
                     (*outsider, name(*outsider)),
                     name(owner),
                     (cross, control),
-                ) {
-                    per_operation.push(finding);
-                }
-            }
+                )
+            });
+            per_operation.extend(oracle);
         }
     }
 
@@ -293,8 +292,7 @@ fn bola_read(
         operation,
         probes,
         (Some(outsider_name), Some(owner)),
-        reason,
-        evidence,
+        Proof { reason, evidence, offending: 1 },
     )
 }
 
@@ -328,8 +326,7 @@ fn missing_auth(
         operation,
         probes,
         (None, Some(owner)),
-        reason,
-        evidence,
+        Proof { reason, evidence, offending: 1 },
     )
 }
 
@@ -360,8 +357,7 @@ fn credential_not_validated(
         operation,
         probes,
         (None, Some(owner)),
-        reason,
-        evidence,
+        Proof { reason, evidence, offending: 1 },
     )
 }
 
@@ -415,12 +411,18 @@ fn existence_oracle(
         operation,
         probes,
         (Some(outsider_name), Some(owner)),
-        reason,
-        evidence,
+        Proof { reason, evidence, offending: 0 },
     ))
 }
 
-#[expect(clippy::too_many_arguments, reason = "one finding has this many independent parts")]
+/// Why a finding holds: the sentence, the exchanges, and which of them is
+/// the offending request that the `curl` line reproduces.
+struct Proof {
+    reason: String,
+    evidence: Vec<Exchange>,
+    offending: usize,
+}
+
 fn finding(
     kind: FindingKind,
     severity: Severity,
@@ -428,9 +430,9 @@ fn finding(
     operation: &Operation,
     probes: &OperationProbes,
     (identity, owner): (Option<&str>, Option<&str>),
-    reason: String,
-    evidence: Vec<Exchange>,
+    proof: Proof,
 ) -> Finding {
+    let Proof { reason, evidence, offending } = proof;
     let parameter = probes.plan.varied.clone();
     let fingerprint = fingerprint(&[
         kind.as_str(),
@@ -440,9 +442,7 @@ fn finding(
         identity.unwrap_or(""),
         owner.unwrap_or(""),
     ]);
-    // The offending request is the last exchange but the context ones:
-    // the second for every kind.
-    let reproduce = evidence.get(1).map(|e| curl(&e.request)).unwrap_or_default();
+    let reproduce = evidence.get(offending).map(|e| curl(&e.request)).unwrap_or_default();
     Finding {
         fingerprint,
         kind,

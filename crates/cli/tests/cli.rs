@@ -1,0 +1,214 @@
+//! Exit codes and error messages for bad input and unscannable targets.
+
+mod support;
+
+use std::path::Path;
+
+use support::{RunningLab, trespass};
+
+/// Runs the binary and returns (exit code, stderr).
+fn run(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut command = trespass();
+    command.args(args);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = command.output().unwrap();
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+const TWO_IDENTITIES: &str = r#"
+[identities.alice]
+credential = "alice-secret-value-1"
+
+[identities.bob]
+credential = "bob-secret-value-2"
+"#;
+
+#[test]
+fn missing_config_file_is_an_input_error() {
+    let (code, stderr) = run(&["scan", "--config", "/nonexistent/trespass.toml"], &[]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "error: failed to read config /nonexistent/trespass.toml: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn unknown_config_key_names_the_key_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config =
+        write(dir.path(), "t.toml", "target = \"http://127.0.0.1:9/\"\n\n[scan]\nconcurency = 4\n");
+    let (code, stderr) = run(&["scan", "--config", &config], &[]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        format!(
+            "error: invalid config {config} at line 4, column 1: unknown field `concurency`, \
+             expected one of `concurrency`, `timeout_ms`, `max_body_bytes`, `fail_on`\n"
+        )
+    );
+}
+
+#[test]
+fn a_config_with_one_identity_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "t.toml",
+        "target = \"http://127.0.0.1:9/\"\n[identities.alice]\ncredential = \"k\"\n",
+    );
+    let (code, stderr) = run(&["scan", "--config", &config], &[]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "error: a scan needs at least two identities, found 1 (alice): add [identities.NAME] \
+         tables to the config or --identity NAME=CREDENTIAL flags\n"
+    );
+}
+
+#[test]
+fn a_missing_environment_variable_is_named_without_any_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "t.toml",
+        "[identities.alice]\ncredential = \"${TRESPASS_TEST_UNSET_KEY}\"\n",
+    );
+    let (code, stderr) = run(&["scan", "--config", &config], &[]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        format!(
+            "error: invalid config {config} at line 2, column 14: identity `alice`: environment \
+             variable `TRESPASS_TEST_UNSET_KEY` is not set\n"
+        )
+    );
+}
+
+#[test]
+fn a_yaml_syntax_error_names_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "openapi.yaml",
+        "openapi: 3.0.3\ninfo:\n  title: broken\n  version: '1'\npaths:\n  /users/{id}:\n    get: [\n",
+    );
+    let config =
+        write(dir.path(), "t.toml", &format!("target = \"http://127.0.0.1:9/\"\n{TWO_IDENTITIES}"));
+    let (code, stderr) = run(&["scan", "--config", &config, "--spec", &spec], &[]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        format!(
+            "error: spec {spec} is not valid YAML at line 7, column 10: unclosed bracket '['\n"
+        )
+    );
+}
+
+#[test]
+fn a_missing_spec_file_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config =
+        write(dir.path(), "t.toml", &format!("target = \"http://127.0.0.1:9/\"\n{TWO_IDENTITIES}"));
+    let (code, stderr) =
+        run(&["scan", "--config", &config, "--spec", "/nonexistent/openapi.yaml"], &[]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "error: failed to read spec /nonexistent/openapi.yaml: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let (code, stderr) = run(&["scan", "--fail-on", "severe"], &[]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("unknown severity `severe`"), "{stderr}");
+
+    let (code, _) = run(&[], &[]);
+    assert_eq!(code, Some(2));
+
+    let (code, stderr) = run(&["scan", "--identity", "alice=x", "--identity", "bob=y"], &[]);
+    assert_eq!(code, Some(2));
+    assert_eq!(stderr, "error: no target: give --target URL or `target` in the config\n");
+
+    let (code, stderr) = run(&["scan", "--target", "ftp://127.0.0.1/"], &[]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "error: invalid target URL `ftp://127.0.0.1/`: expected an http or https URL\n"
+    );
+}
+
+#[test]
+fn the_lab_refuses_to_listen_beyond_loopback() {
+    let (code, stderr) = run(&["lab", "--listen", "0.0.0.0:0"], &[]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "error: refusing to serve the lab on 0.0.0.0:0: it is deliberately vulnerable, so it \
+         listens on loopback addresses only (127.0.0.1 or [::1])\n"
+    );
+}
+
+#[test]
+fn an_unreachable_target_exits_3() {
+    // A port that was free a moment ago and that nothing listens on now.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let target = format!("http://127.0.0.1:{port}/");
+    let (code, stderr) = run(
+        &["scan", "--target", &target, "--identity", "alice=a-key", "--identity", "bob=b-key"],
+        &[],
+    );
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("error: the target {target} could not be reached: ")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn identities_refused_everywhere_exit_3_without_echoing_keys() {
+    let lab = RunningLab::start(false);
+    let (code, stderr) = run(
+        &[
+            "scan",
+            "--target",
+            &lab.url(),
+            "--identity",
+            "alice=wrong-key-number-one",
+            "--identity",
+            "bob=wrong-key-number-two",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(3), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: every identity was refused on its own objects, so nothing could be tested: no \
+         identity could list anything; check the credentials and `auth`\n"
+    );
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let output = trespass().args(["scan", "--help"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&output.stdout);
+    for line in [
+        "0  no finding at or above --fail-on",
+        "1  findings at or above --fail-on (default: low)",
+        "2  usage or input error (bad flags, config or spec)",
+        "3  the target could not be scanned (unreachable, or every identity refused)",
+    ] {
+        assert!(help.contains(line), "help lacks {line:?}:\n{help}");
+    }
+}

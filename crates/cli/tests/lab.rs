@@ -1,0 +1,207 @@
+//! End to end on the embedded lab: the exact findings of the vulnerable lab,
+//! none on the fixed one, through `demo` and through `scan` with a config.
+
+mod support;
+
+use support::{RunningLab, finding_keys, key, read_json, trespass};
+
+/// Every planted fault of the vulnerable lab, and nothing on its traps
+/// (`/profiles/{user_id}` ignores the id, `/catalog/{item_id}` is public,
+/// `/orders/{order_id}` is correctly protected).
+fn expected_vulnerable() -> Vec<(String, String, String, String, String)> {
+    let mut expected = vec![
+        key("bola-read", "/users/{user_id}", "alice", "bob"),
+        key("bola-read", "/users/{user_id}", "bob", "alice"),
+        key("bola-read", "/invoices/{invoice_id}", "alice", "bob"),
+        key("bola-read", "/invoices/{invoice_id}", "bob", "alice"),
+        key("bola-read", "/reports/{report_id}", "alice", "bob"),
+        key("bola-read", "/reports/{report_id}", "bob", "alice"),
+        key("missing-auth", "/reports/{report_id}", "-", "alice"),
+        key("bola-read", "/notes/{note_id}", "alice", "bob"),
+        key("bola-read", "/notes/{note_id}", "bob", "alice"),
+        key("credential-not-validated", "/notes/{note_id}", "-", "alice"),
+        key("existence-oracle", "/accounts/{account_id}", "bob", "alice"),
+    ];
+    expected.sort();
+    expected
+}
+
+#[test]
+fn demo_finds_every_planted_fault_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let output = trespass().args(["demo", "--json"]).arg(&json).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let report = read_json(&json);
+    assert_eq!(report["schema_version"], "1.0");
+    assert_eq!(finding_keys(&report), expected_vulnerable());
+    for finding in report["findings"].as_array().unwrap() {
+        let cwe = match finding["kind"].as_str().unwrap() {
+            "bola-read" => "CWE-639",
+            "missing-auth" => "CWE-306",
+            "credential-not-validated" => "CWE-287",
+            "existence-oracle" => "CWE-204",
+            other => panic!("unexpected kind {other}"),
+        };
+        assert_eq!(finding["cwe"], cwe);
+        assert!(finding["reproduce"].as_str().unwrap().starts_with("curl -i "));
+        assert!(!finding["remediation"].as_str().unwrap().is_empty());
+        assert!(!finding["evidence"].as_array().unwrap().is_empty());
+    }
+
+    // The lab's keys are secrets like any other: no artifact carries them.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let json_text = std::fs::read_to_string(&json).unwrap();
+    for identity in trespass_lab::identities() {
+        assert!(!stdout.contains(identity.key), "stdout leaks {}'s key", identity.name);
+        assert!(!json_text.contains(identity.key), "JSON leaks {}'s key", identity.name);
+    }
+    assert!(stdout.contains("11 findings: 10 high, 1 medium"), "{stdout}");
+}
+
+#[test]
+fn demo_fixed_finds_nothing_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let output = trespass().args(["demo", "--fixed", "--json"]).arg(&json).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = read_json(&json);
+    assert_eq!(report["findings"], serde_json::json!([]));
+    let probed: Vec<&str> = report["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "probed")
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        probed,
+        vec![
+            "/users/{user_id}",
+            "/accounts/{account_id}",
+            "/invoices/{invoice_id}",
+            "/reports/{report_id}",
+            "/notes/{note_id}",
+            "/profiles/{user_id}",
+            "/orders/{order_id}",
+        ]
+    );
+}
+
+/// Writes a config for the running lab, with keys read from the environment.
+fn write_config(
+    dir: &std::path::Path,
+    lab: &RunningLab,
+    spec: &std::path::Path,
+) -> std::path::PathBuf {
+    let config = dir.join("trespass.toml");
+    let text = format!(
+        r#"target = "{}"
+spec = "{}"
+auth = "header:X-API-Key"
+
+[scan]
+concurrency = 4
+timeout_ms = 5000
+
+[identities.alice]
+credential = "${{LAB_ALICE_KEY}}"
+
+[identities.bob]
+credential = "${{LAB_BOB_KEY}}"
+"#,
+        lab.url(),
+        spec.display()
+    );
+    std::fs::write(&config, text).unwrap();
+    config
+}
+
+fn lab_key(name: &str) -> &'static str {
+    trespass_lab::identities().into_iter().find(|i| i.name == name).unwrap().key
+}
+
+#[test]
+fn scan_with_a_config_finds_the_same_faults_and_sends_only_reads() {
+    let lab = RunningLab::start(false);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("openapi.json");
+    std::fs::write(&spec, serde_json::to_string_pretty(&lab.lab.openapi()).unwrap()).unwrap();
+    let config = write_config(dir.path(), &lab, &spec);
+    let json = dir.path().join("report.json");
+
+    let output = trespass()
+        .args(["scan", "--config"])
+        .arg(&config)
+        .arg("--json")
+        .arg(&json)
+        .env("LAB_ALICE_KEY", lab_key("alice"))
+        .env("LAB_BOB_KEY", lab_key("bob"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(finding_keys(&read_json(&json)), expected_vulnerable());
+
+    // Safe mode: not one request but GET, HEAD or OPTIONS reached the lab.
+    let log = lab.log();
+    assert!(!log.is_empty());
+    let writes: Vec<_> =
+        log.iter().filter(|r| !matches!(r.method.as_str(), "GET" | "HEAD" | "OPTIONS")).collect();
+    assert!(writes.is_empty(), "safe mode sent {writes:?}");
+}
+
+#[test]
+fn scan_with_flags_and_a_spec_found_on_the_target() {
+    let lab = RunningLab::start(false);
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let output = trespass()
+        .args(["scan", "--target", &lab.url()])
+        .args(["--identity", "alice=${LAB_ALICE_KEY}", "--identity", "bob=${LAB_BOB_KEY}"])
+        .arg("--json")
+        .arg(&json)
+        .env("LAB_ALICE_KEY", lab_key("alice"))
+        .env("LAB_BOB_KEY", lab_key("bob"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = read_json(&json);
+    assert_eq!(finding_keys(&report), expected_vulnerable());
+    assert!(
+        report["notes"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("API description found on the target at /openapi.json")),
+        "{}",
+        report["notes"]
+    );
+}
+
+#[test]
+fn fixed_lab_scanned_with_flags_exits_0() {
+    let lab = RunningLab::start(true);
+    let output = trespass()
+        .args(["scan", "--target", &lab.url(), "--quiet"])
+        .args(["--identity", "alice=${LAB_ALICE_KEY}", "--identity", "bob=${LAB_BOB_KEY}"])
+        .env("LAB_ALICE_KEY", lab_key("alice"))
+        .env("LAB_BOB_KEY", lab_key("bob"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.stdout.is_empty(),
+        "--quiet printed {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn fail_on_threshold_decides_the_exit_code() {
+    // On the vulnerable lab every finding is high or medium: --fail-on
+    // critical leaves none at or above it.
+    let output = trespass().args(["demo", "--quiet", "--fail-on", "critical"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let output = trespass().args(["demo", "--quiet", "--fail-on", "medium"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+}

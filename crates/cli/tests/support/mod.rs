@@ -1,0 +1,123 @@
+//! Shared helpers of the CLI's integration tests: a lab served on a
+//! loopback port from a background thread, and the binary's command.
+
+#![allow(dead_code, reason = "each test file uses a different part of this module")]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use trespass_lab::{Lab, LoggedRequest};
+
+/// A lab served on 127.0.0.1 until dropped.
+pub(crate) struct RunningLab {
+    pub(crate) address: SocketAddr,
+    pub(crate) lab: Lab,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl RunningLab {
+    /// Starts the vulnerable or fixed lab on a free loopback port.
+    pub(crate) fn start(fixed: bool) -> RunningLab {
+        let lab = Lab::new(fixed);
+        let served = lab.clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready, address) = mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                ready.send(listener.local_addr().unwrap()).unwrap();
+                // Bounded: a test that forgets to stop the lab still ends it.
+                let limit = tokio::time::sleep(Duration::from_secs(120));
+                served
+                    .serve(listener, async move {
+                        tokio::select! {
+                            _ = stopped => {}
+                            () = limit => {}
+                        }
+                    })
+                    .await
+                    .unwrap();
+            });
+        });
+        let address = address.recv_timeout(Duration::from_secs(10)).unwrap();
+        RunningLab { address, lab, stop: Some(stop), thread: Some(thread) }
+    }
+
+    /// `http://127.0.0.1:PORT/`.
+    pub(crate) fn url(&self) -> String {
+        format!("http://{}/", self.address)
+    }
+
+    /// Every request the lab received so far.
+    pub(crate) fn log(&self) -> Vec<LoggedRequest> {
+        self.lab.request_log()
+    }
+}
+
+impl Drop for RunningLab {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The binary under test, with a clean environment for colour and logs.
+pub(crate) fn trespass() -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("trespass").unwrap();
+    command.env_remove("TRESPASS_LOG").env("NO_COLOR", "1").timeout(Duration::from_secs(60));
+    command
+}
+
+/// The repository root.
+pub(crate) fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// (kind, method, path, identity, owner) of every finding of a JSON report,
+/// sorted.
+pub(crate) fn finding_keys(
+    report: &serde_json::Value,
+) -> Vec<(String, String, String, String, String)> {
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_owned();
+    let mut keys: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                text(&f["kind"]),
+                text(&f["method"]),
+                text(&f["path"]),
+                text(&f["identity"]),
+                text(&f["owner"]),
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Builds an expected key.
+pub(crate) fn key(
+    kind: &str,
+    path: &str,
+    identity: &str,
+    owner: &str,
+) -> (String, String, String, String, String) {
+    (kind.into(), "GET".into(), path.into(), identity.into(), owner.into())
+}
+
+/// Reads a JSON file.
+pub(crate) fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
