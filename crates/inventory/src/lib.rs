@@ -12,7 +12,8 @@
 //! - [`load_str`] parses JSON or YAML (chosen by content: a document whose
 //!   first non-space character is `{` is JSON) into a [`serde_json::Value`]
 //!   and calls [`from_value`].
-//! - [`from_value`] reads an OpenAPI 3.0 or 3.1 document.
+//! - [`from_value`] reads an OpenAPI 3.0 or 3.1 document, or a Swagger 2.0
+//!   one, which `swagger` first rewrites into the OpenAPI 3.0 shape.
 //!
 //! A document that cannot be read at all gives an [`InventoryError`] whose
 //! message names the file and, for syntax errors, the line and column.
@@ -21,22 +22,32 @@
 //!
 //! Only `$ref`s inside the document are followed. A `$ref` to another file
 //! or a URL is a warning for now: nothing is ever fetched or read besides
-//! the one document. Swagger 2.0 is refused with a message saying so.
+//! the one document.
 //!
-//! Modules: `syntax` (text to value), `refs` (`$ref` resolution),
+//! Captures and collections have loaders of their own: [`har`] reads HAR
+//! 1.2 captures (and tells which identity made each request), [`postman`]
+//! reads Postman v2.0 / v2.1 collections. Both infer path templates from
+//! concrete paths with `template`.
+//!
+//! Modules: `syntax` (text to value), `swagger` (Swagger 2.0 to the
+//! OpenAPI 3 shape), `refs` (`$ref` resolution),
 //! `openapi` (the document walk), `parameters`, `security`, `servers`,
 //! `heuristic` (object references) and `error`.
 //!
 //! [`Operation`]: trespass_model::Operation
 
 mod error;
+pub mod har;
 mod heuristic;
 mod openapi;
 mod parameters;
+pub mod postman;
 mod refs;
 mod security;
 mod servers;
+mod swagger;
 mod syntax;
+mod template;
 
 use std::path::Path;
 
@@ -45,7 +56,7 @@ use trespass_model::Inventory;
 pub use error::{DocumentFormat, InventoryError};
 pub use heuristic::is_object_reference;
 
-/// Loads an OpenAPI 3.0 / 3.1 document (JSON or YAML, chosen by content: a
+/// Loads an OpenAPI 3.0 / 3.1 or Swagger 2.0 document (JSON or YAML, chosen by content: a
 /// document whose first non-space character is `{` is JSON, else YAML) from
 /// a file. Messages name the file by `path` as given.
 pub fn load_file(path: &Path) -> Result<Inventory, InventoryError> {
@@ -54,16 +65,23 @@ pub fn load_file(path: &Path) -> Result<Inventory, InventoryError> {
     load_str(&text, &path.display().to_string())
 }
 
-/// Loads an OpenAPI 3.0 / 3.1 document from text already in memory;
-/// `origin` names it in messages (a file path or URL).
+/// Loads an OpenAPI 3.0 / 3.1 or Swagger 2.0 document from text already in
+/// memory; `origin` names it in messages (a file path or URL).
 pub fn load_str(text: &str, origin: &str) -> Result<Inventory, InventoryError> {
     let doc = syntax::parse_document(text, origin)?;
-    from_value(&doc, origin)
+    if swagger::is_swagger_2(&doc) {
+        return openapi::build(&swagger::upgrade(doc), origin);
+    }
+    openapi::build(&doc, origin)
 }
 
-/// Loads an OpenAPI 3.0 / 3.1 document that is already parsed, as when the
-/// spec came over HTTP as JSON; `origin` names it in messages.
+/// Loads an OpenAPI 3.0 / 3.1 or Swagger 2.0 document that is already
+/// parsed, as when the spec came over HTTP as JSON; `origin` names it in
+/// messages.
 pub fn from_value(doc: &serde_json::Value, origin: &str) -> Result<Inventory, InventoryError> {
+    if swagger::is_swagger_2(doc) {
+        return openapi::build(&swagger::upgrade(doc.clone()), origin);
+    }
     openapi::build(doc, origin)
 }
 
@@ -94,13 +112,13 @@ mod tests {
     }
 
     #[test]
-    fn load_str_refuses_swagger_2() {
-        let error = load_str("swagger: \"2.0\"\npaths: {}\n", "x.yaml").unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "spec x.yaml is not an OpenAPI 3.x document: found swagger \"2.0\" \
-             (Swagger 2.0 is not supported yet)"
-        );
+    fn load_str_reads_swagger_2() {
+        let text = "swagger: \"2.0\"\nbasePath: /v2\npaths:\n  /pets/{petId}:\n    get:\n      \
+                    parameters:\n        - {name: petId, in: path, required: true, type: integer}\n";
+        let inventory = load_str(text, "x.yaml").unwrap();
+        assert_eq!(inventory.base_path, "/v2");
+        assert_eq!(inventory.operations[0].label(), "GET /pets/{petId}");
+        assert!(inventory.operations[0].parameters[0].object_reference);
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! its `SOURCES.md`) and checks what comes out.
 //!
 //! Every OpenAPI 3.0 and 3.1 file must load, or, for the fragments of
-//! multi-file specs, fail with the exact "not OpenAPI" message; Swagger 2.0
-//! files must be refused with a message that says so. For a dozen specs the
-//! operation count and a few object references are pinned down exactly.
+//! multi-file specs, fail with the exact "not OpenAPI" message; so must every
+//! Swagger 2.0 file. For a couple of dozen specs the operation count and a
+//! few object references are pinned down exactly.
 
 use std::path::{Path, PathBuf};
 
@@ -97,7 +97,8 @@ fn every_openapi_3_file_loads_or_is_a_fragment() {
                 assert_eq!(
                     error.to_string(),
                     format!(
-                        "spec {} is not an OpenAPI 3.x document: no \"openapi\" field",
+                        "spec {} is not an OpenAPI 3.x or Swagger 2.0 document: \
+                         no \"openapi\" field",
                         path.display()
                     )
                 );
@@ -112,23 +113,28 @@ fn every_openapi_3_file_loads_or_is_a_fragment() {
 }
 
 #[test]
-fn swagger_2_files_are_refused_with_a_message_saying_so() {
-    let mut refused = 0;
+fn every_swagger_2_file_loads_or_is_a_fragment() {
+    let mut loaded = 0;
+    let mut fragments = 0;
     for path in spec_files(&specs().join("openapi-2.0")) {
-        let error = load_file(&path).expect_err("Swagger 2.0 is not supported yet");
-        assert!(matches!(error, InventoryError::NotOpenApi { .. }), "{error}");
-        let expected = if is_fragment(&path) {
-            "no \"openapi\" field"
+        let result = load_file(&path);
+        if is_fragment(&path) {
+            let error = result.expect_err("a fragment is not a document");
+            assert!(matches!(error, InventoryError::NotOpenApi { .. }), "{error}");
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "spec {} is not an OpenAPI 3.x or Swagger 2.0 document: no \"openapi\" field",
+                    path.display()
+                )
+            );
+            fragments += 1;
         } else {
-            "found swagger \"2.0\" (Swagger 2.0 is not supported yet)"
-        };
-        assert_eq!(
-            error.to_string(),
-            format!("spec {} is not an OpenAPI 3.x document: {expected}", path.display())
-        );
-        refused += 1;
+            result.unwrap_or_else(|error| panic!("{error}"));
+            loaded += 1;
+        }
     }
-    assert_eq!(refused, 17);
+    assert_eq!((loaded, fragments), (13, 4));
 }
 
 #[test]
@@ -151,6 +157,15 @@ fn operation_counts_match_the_documents() {
         ("openapi-3.1/mistral/openapi.yaml", 288),
         ("openapi-3.1/oai/tictactoe.yaml", 3),
         ("openapi-3.1/oai/webhook-example.yaml", 0),
+        ("openapi-2.0/1panel/swagger.yaml", 398),
+        ("openapi-2.0/go-admin/admin_swagger.yaml", 76),
+        ("openapi-2.0/gotify/spec.json", 42),
+        ("openapi-2.0/kubernetes/swagger.json", 1067),
+        ("openapi-2.0/nytimes/article_search_v2.yaml", 1),
+        ("openapi-2.0/nytimes/books_api.json", 6),
+        ("openapi-2.0/oai/petstore-expanded.json", 4),
+        ("openapi-2.0/oai/uber.json", 5),
+        ("openapi-2.0/slack/slack_web_openapi_v2.json", 174),
     ];
     for (file, count) in expected {
         assert_eq!(load(file).operations.len(), count, "{file}");
@@ -379,5 +394,68 @@ fn missing_file_is_a_read_error() {
     assert_eq!(
         error.to_string(),
         format!("failed to read spec {}: No such file or directory (os error 2)", path.display())
+    );
+}
+
+#[test]
+fn swagger_2_gotify_security_alternatives_and_ids() {
+    let inventory = load("openapi-2.0/gotify/spec.json");
+    assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
+    assert_eq!(inventory.security_schemes["basicAuth"], SecurityScheme::HttpBasic);
+    assert_eq!(
+        inventory.security_schemes["clientTokenQuery"],
+        SecurityScheme::ApiKey { name: "token".to_owned(), location: ApiKeyLocation::Query }
+    );
+    let update = operation(&inventory, Method::Put, "/application/{id}");
+    assert_eq!(reference_names(update), ["id"]);
+    assert_eq!(
+        update.security,
+        [
+            ["clientTokenAuthorizationHeader"],
+            ["clientTokenHeader"],
+            ["clientTokenQuery"],
+            ["basicAuth"]
+        ]
+    );
+    assert_eq!(
+        parameter(update, "id", ParamLocation::Path).schema_type.as_deref(),
+        Some("integer")
+    );
+}
+
+#[test]
+fn swagger_2_slack_form_fields_and_oauth2() {
+    let inventory = load("openapi-2.0/slack/slack_web_openapi_v2.json");
+    assert_eq!(inventory.base_path, "/api");
+    assert_eq!(inventory.security_schemes["slackAuth"], SecurityScheme::OAuth2);
+    let approve = operation(&inventory, Method::Post, "/admin.apps.approve");
+    assert_eq!(reference_names(approve), ["app_id", "team_id"]);
+    assert_eq!(parameter(approve, "app_id", ParamLocation::Body).location, ParamLocation::Body);
+    assert_eq!(approve.security, [["slackAuth"]]);
+}
+
+#[test]
+fn swagger_2_kubernetes_and_uber() {
+    let kubernetes = load("openapi-2.0/kubernetes/swagger.json");
+    assert!(kubernetes.warnings.is_empty(), "{:?}", kubernetes.warnings);
+    assert_eq!(
+        kubernetes.security_schemes["BearerToken"],
+        SecurityScheme::ApiKey {
+            name: "authorization".to_owned(),
+            location: ApiKeyLocation::Header
+        }
+    );
+    let pod = operation(&kubernetes, Method::Get, "/api/v1/namespaces/{namespace}/pods/{name}");
+    assert_eq!(pod.security, [["BearerToken"]]);
+    let names: Vec<&str> = pod.path_parameters().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["name", "namespace"]);
+
+    let uber = load("openapi-2.0/oai/uber.json");
+    assert_eq!(uber.base_path, "/v1");
+    let time = operation(&uber, Method::Get, "/estimates/time");
+    assert_eq!(reference_names(time), ["customer_uuid", "product_id"]);
+    assert_eq!(
+        parameter(time, "customer_uuid", ParamLocation::Query).format.as_deref(),
+        Some("uuid")
     );
 }
