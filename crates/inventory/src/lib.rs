@@ -20,22 +20,25 @@
 //! Anything less (a dangling `$ref`, a malformed parameter) is skipped or
 //! repaired and described in [`Inventory::warnings`].
 //!
-//! Only `$ref`s inside the document are followed. A `$ref` to another file
-//! or a URL is a warning for now: nothing is ever fetched or read besides
-//! the one document.
+//! `$ref`s inside the document are followed where they are used; `$ref`s to
+//! other local files are inlined first when the document comes from a file
+//! ([`load_file`]), relative to the file that holds them, with cycles and
+//! depth bounded. A `$ref` to a URL is a warning: nothing is ever fetched.
 //!
 //! Captures and collections have loaders of their own: [`har`] reads HAR
 //! 1.2 captures (and tells which identity made each request), [`postman`]
 //! reads Postman v2.0 / v2.1 collections. Both infer path templates from
 //! concrete paths with `template`.
 //!
-//! Modules: `syntax` (text to value), `swagger` (Swagger 2.0 to the
+//! Modules: `syntax` (text to value), `bundle` (other files' `$ref`s),
+//! `swagger` (Swagger 2.0 to the
 //! OpenAPI 3 shape), `refs` (`$ref` resolution),
 //! `openapi` (the document walk), `parameters`, `security`, `servers`,
 //! `heuristic` (object references) and `error`.
 //!
 //! [`Operation`]: trespass_model::Operation
 
+mod bundle;
 mod error;
 pub mod har;
 mod heuristic;
@@ -56,19 +59,33 @@ use trespass_model::Inventory;
 pub use error::{DocumentFormat, InventoryError};
 pub use heuristic::is_object_reference;
 
-/// Loads an OpenAPI 3.0 / 3.1 or Swagger 2.0 document (JSON or YAML, chosen by content: a
-/// document whose first non-space character is `{` is JSON, else YAML) from
-/// a file. Messages name the file by `path` as given.
+/// Loads an OpenAPI 3.0 / 3.1 or Swagger 2.0 document (JSON or YAML, chosen
+/// by content: a document whose first non-space character is `{` is JSON,
+/// else YAML) from a file, with the `$ref`s to other local files inlined
+/// (see `bundle`). Messages name the file by `path` as given.
 pub fn load_file(path: &Path) -> Result<Inventory, InventoryError> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| InventoryError::Read { path: path.to_path_buf(), source })?;
-    load_str(&text, &path.display().to_string())
+    let origin = path.display().to_string();
+    let mut doc = syntax::parse_document(&text, &origin)?;
+    drop(text);
+    let mut warnings = Vec::new();
+    bundle::inline_files(&mut doc, path, &mut warnings);
+    let mut inventory = from_owned(doc, &origin)?;
+    warnings.append(&mut inventory.warnings);
+    inventory.warnings = warnings;
+    Ok(inventory)
 }
 
 /// Loads an OpenAPI 3.0 / 3.1 or Swagger 2.0 document from text already in
 /// memory; `origin` names it in messages (a file path or URL).
 pub fn load_str(text: &str, origin: &str) -> Result<Inventory, InventoryError> {
-    let doc = syntax::parse_document(text, origin)?;
+    from_owned(syntax::parse_document(text, origin)?, origin)
+}
+
+/// Reads a parsed document that the caller gives up, so that a Swagger 2.0
+/// one is rewritten in place rather than copied.
+fn from_owned(doc: serde_json::Value, origin: &str) -> Result<Inventory, InventoryError> {
     if swagger::is_swagger_2(&doc) {
         return openapi::build(&swagger::upgrade(doc), origin);
     }

@@ -576,8 +576,8 @@ mod tests {
             [
                 "paths./pets/{petId}.get: path parameter \"petId\" is not declared; \
                  assuming a required string",
-                "paths./auth: external $ref \"auth.yaml#/components/paths/auth\" \
-                 is not supported yet; \
+                "paths./auth: $ref \"auth.yaml#/components/paths/auth\" \
+                 names another file that could not be inlined; \
                  its operations are skipped",
                 "paths./loop: $ref \"#/paths/~1loop\" is circular; its operations are skipped",
                 "paths./gone: $ref \"#/components/pathItems/Gone\" does not resolve; \

@@ -479,8 +479,9 @@ mod tests {
                 "paths./x.get.parameters[3]: parameter \"b\" has \"in\": \"body\", expected path, \
                  query, header or cookie; ignored",
                 "paths./x.get.parameters[4]: expected a parameter object, found a string",
-                "paths./x.get.parameters[5]: external $ref \
-                 \"common.yaml#/components/parameters/Limit\" is not supported yet",
+                "paths./x.get.parameters[5]: $ref \
+                 \"common.yaml#/components/parameters/Limit\" names another file that could \
+                 not be inlined",
                 "paths./x.get.parameters[6].schema: \
                  $ref \"#/components/schemas/Gone\" does not resolve",
             ]

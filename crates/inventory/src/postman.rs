@@ -13,8 +13,10 @@
 //! Auth is inherited as Postman does: a request without `auth` takes its
 //! folder's, then the collection's; `noauth` means none. `apikey` (header or
 //! query), `bearer`, `basic` and `oauth2` become security schemes; a header
-//! named `Authorization: Bearer …` or one whose name holds `key` or `token`
-//! counts as well, since many collections set the key by hand. Body fields
+//! named `Authorization` (bearer, basic, or any other value as a key) or one
+//! whose name holds `key` or `token` counts as well, since many collections
+//! set the key by hand. A collection exported by the Postman API (wrapped
+//! in `{"collection": …}`) is unwrapped. Body fields
 //! of JSON, urlencoded and form-data bodies become body parameters.
 //!
 //! Only the path of each URL is kept: requests go to the scan's target, and
@@ -68,7 +70,14 @@ pub fn from_str(
     origin: &str,
     environment: Option<(&str, &str)>,
 ) -> Result<Inventory, InventoryError> {
-    let doc = syntax::parse_document(text, origin)?;
+    let mut doc = syntax::parse_document(text, origin)?;
+    // The Postman API exports a collection wrapped as `{"collection": {…}}`.
+    if doc.get("info").is_none()
+        && let Some(Value::Object(_)) = doc.get("collection")
+        && let Some(inner) = doc.get_mut("collection").map(Value::take)
+    {
+        doc = inner;
+    }
     let not_postman = |found: String| InventoryError::NotPostman {
         origin: origin.to_owned(),
         expected: "collection (v2.0 or v2.1)",
@@ -145,7 +154,7 @@ fn add_variables(variables: &mut BTreeMap<String, String>, list: &[Value]) {
 #[derive(Clone, Debug, PartialEq)]
 enum Auth {
     Inherit,
-    NoAuth,
+    Nothing,
     Scheme(SecurityScheme),
 }
 
@@ -154,7 +163,7 @@ fn auth_of(auth: Option<&Value>) -> Auth {
         return Auth::Inherit;
     };
     match auth.get("type").and_then(Value::as_str).unwrap_or_default() {
-        "noauth" => Auth::NoAuth,
+        "noauth" => Auth::Nothing,
         "inherit" | "" => Auth::Inherit,
         "bearer" | "jwt" => Auth::Scheme(SecurityScheme::HttpBearer),
         "basic" => Auth::Scheme(SecurityScheme::HttpBasic),
@@ -186,6 +195,9 @@ fn auth_field(block: Option<&Value>, key: &str) -> Option<String> {
         _ => None,
     }
 }
+
+/// A query parameter or body field, with its value when it has one.
+type Field = (String, Option<String>);
 
 struct Walker {
     variables: BTreeMap<String, String>,
@@ -333,7 +345,7 @@ impl Walker {
 
         let scheme = match auth {
             Auth::Scheme(scheme) => Some(scheme.clone()),
-            Auth::NoAuth | Auth::Inherit => header_scheme(request.get("header")),
+            Auth::Nothing | Auth::Inherit => header_scheme(request.get("header")),
         };
         if let Some(scheme) = scheme {
             let name = scheme_name(&scheme);
@@ -345,7 +357,7 @@ impl Walker {
     }
 
     /// The path (variables replaced) and enabled query parameters of a URL.
-    fn path_and_query(&self, url: &Value) -> Option<(String, Vec<(String, Option<String>)>)> {
+    fn path_and_query(&self, url: &Value) -> Option<(String, Vec<Field>)> {
         let raw = match url {
             Value::String(raw) => raw.clone(),
             Value::Object(fields) => match fields.get("raw").and_then(Value::as_str) {
@@ -442,8 +454,20 @@ fn header_scheme(headers: Option<&Value>) -> Option<SecurityScheme> {
             let value = header.get("value").and_then(Value::as_str).unwrap_or_default();
             let lower = name.to_ascii_lowercase();
             if lower == "authorization" {
-                let bearer = value.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("bearer "));
-                Some(if bearer { SecurityScheme::HttpBearer } else { SecurityScheme::HttpBasic })
+                let starts = |prefix: &str| {
+                    value.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+                };
+                Some(if starts("bearer ") {
+                    SecurityScheme::HttpBearer
+                } else if starts("basic ") {
+                    SecurityScheme::HttpBasic
+                } else {
+                    // `Token …`, or the bare key: the whole value is the key.
+                    SecurityScheme::ApiKey {
+                        name: name.to_owned(),
+                        location: ApiKeyLocation::Header,
+                    }
+                })
             } else if lower.contains("key") || lower.contains("token") {
                 Some(SecurityScheme::ApiKey {
                     name: name.to_owned(),
@@ -537,10 +561,11 @@ fn scalar_text(value: &Value) -> Option<String> {
 fn template_names(path: &str) -> Vec<&str> {
     let mut names: Vec<&str> = Vec::new();
     for segment in path.split('/') {
-        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            if !name.is_empty() && !names.contains(&name) {
-                names.push(name);
-            }
+        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'))
+            && !name.is_empty()
+            && !names.contains(&name)
+        {
+            names.push(name);
         }
     }
     names

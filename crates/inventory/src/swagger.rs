@@ -227,10 +227,11 @@ fn move_schema_fields(parameter: &mut Value) {
     }
     let mut schema = Map::new();
     for key in SCHEMA_FIELDS {
-        if let Some(value) = fields.remove(key) {
-            if key != "x-example" && key != "collectionFormat" {
-                schema.insert(key.to_owned(), value);
-            }
+        if let Some(value) = fields.remove(key)
+            && key != "x-example"
+            && key != "collectionFormat"
+        {
+            schema.insert(key.to_owned(), value);
         }
     }
     if !schema.is_empty() {
@@ -329,7 +330,8 @@ mod tests {
         assert_eq!(inventory.security_schemes["basic"], SecurityScheme::HttpBasic);
         assert_eq!(inventory.security_schemes["oauth"], SecurityScheme::OAuth2);
 
-        let summary: Vec<(String, Vec<(&str, ParamLocation, bool)>)> = inventory
+        type Summary<'a> = (String, Vec<(&'a str, ParamLocation, bool)>);
+        let summary: Vec<Summary<'_>> = inventory
             .operations
             .iter()
             .map(|op| {

@@ -3,7 +3,8 @@
 //!
 //! Every OpenAPI 3.0 and 3.1 file must load, or, for the fragments of
 //! multi-file specs, fail with the exact "not OpenAPI" message; so must every
-//! Swagger 2.0 file. For a couple of dozen specs the operation count and a
+//! Swagger 2.0 file. Multi-file specs load whole from their root file, and
+//! the HAR captures and Postman collections load too. For a couple of dozen specs the operation count and a
 //! few object references are pinned down exactly.
 
 use std::path::{Path, PathBuf};
@@ -166,6 +167,9 @@ fn operation_counts_match_the_documents() {
         ("openapi-2.0/oai/petstore-expanded.json", 4),
         ("openapi-2.0/oai/uber.json", 5),
         ("openapi-2.0/slack/slack_web_openapi_v2.json", 174),
+        ("openapi-2.0/oai/petstore-separate/spec/swagger.json", 4),
+        ("openapi-3.0/pihole/main.yaml", 85),
+        ("openapi-3.1/redocly-cafe/openapi.yaml", 12),
     ];
     for (file, count) in expected {
         assert_eq!(load(file).operations.len(), count, "{file}");
@@ -340,28 +344,98 @@ fn oai_examples_with_server_variables_and_natural_keys() {
 }
 
 #[test]
-fn multi_file_roots_warn_about_each_external_path() {
+fn multi_file_specs_are_inlined_from_their_files() {
     let pihole = load("openapi-3.0/pihole/main.yaml");
-    assert_eq!(pihole.operations.len(), 0);
-    assert_eq!(pihole.warnings.len(), 71);
+    assert_eq!(pihole.operations.len(), 85);
     assert_eq!(
-        pihole.warnings[0],
-        "paths./auth: external $ref \"auth.yaml#/components/paths/auth\" is not supported yet; \
-         its operations are skipped"
+        pihole.warnings,
+        [
+            "paths./history/clients.get.parameters[0]: parameter has no \"name\" string; ignored",
+            "paths./search/{domain}.get.parameters[1]: parameter has no \"name\" string; ignored",
+        ]
     );
     assert_eq!(
         pihole.security_schemes["x_header_sid"],
         SecurityScheme::ApiKey { name: "X-FTL-SID".to_owned(), location: ApiKeyLocation::Header }
     );
+    let session = operation(&pihole, Method::Delete, "/auth/session/{id}");
+    assert_eq!(reference_names(session), ["id"]);
+    assert_eq!(session.security, [["query_sid"], ["cookie_sid"], ["header_sid"], ["x_header_sid"]]);
 
+    // Redocly's café refers to code samples that its snapshot lacks: two
+    // warnings naming them, and every operation loads.
     let cafe = load("openapi-3.1/redocly-cafe/openapi.yaml");
-    assert_eq!(cafe.operations.len(), 0);
-    assert_eq!(cafe.warnings.len(), 8);
-    assert!(
-        cafe.warnings.iter().all(|w| w.contains("is not supported yet")),
-        "{:?}",
-        cafe.warnings
+    assert_eq!(cafe.operations.len(), 12);
+    let samples = specs().join("openapi-3.1/redocly-cafe/paths/../code_samples");
+    assert_eq!(
+        cafe.warnings,
+        [
+            format!(
+                "$ref target {}/C_sharp/menu/get.cs cannot be read: \
+                 No such file or directory (os error 2)",
+                samples.display()
+            ),
+            format!(
+                "$ref target {}/PHP/menu/get.php cannot be read: \
+                 No such file or directory (os error 2)",
+                samples.display()
+            ),
+        ]
     );
+    let item = operation(&cafe, Method::Delete, "/menu/{menuItemId}");
+    assert_eq!(reference_names(item), ["menuItemId"]);
+    assert_eq!(item.security, [["OAuth2"]]);
+
+    // Swagger 2.0 split over files: parameters and schemas from siblings.
+    let separate = load("openapi-2.0/oai/petstore-separate/spec/swagger.json");
+    assert!(separate.warnings.is_empty(), "{:?}", separate.warnings);
+    assert_eq!(separate.operations.len(), 4);
+    let list = operation(&separate, Method::Get, "/pets");
+    let names: Vec<&str> = list.parameters.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["tags", "limit"]);
+}
+
+#[test]
+fn real_har_captures_load() {
+    let load_har = |file: &str| {
+        trespass_inventory::har::load_file(&specs().join(file), &[])
+            .unwrap_or_else(|error| panic!("{error}"))
+    };
+    let chrome = load_har("har/mitmproxy-chrome.har");
+    assert_eq!((chrome.entries, chrome.inventory.operations.len()), (3, 1));
+    assert_eq!(
+        chrome.inventory.warnings,
+        ["1 request(s) for static files (scripts, styles, images, fonts) skipped"]
+    );
+    let bom = load_har("har/mitmproxy-with-bom.har");
+    assert_eq!(bom.inventory.operations[0].label(), "POST /metrics");
+    let post = load_har("har/one-post-json-cookie.har");
+    assert_eq!(post.inventory.operations[0].label(), "POST /api/users/queries/getCurrentUser");
+    // No identity was given, so no request is anyone's.
+    assert!(post.observed.is_empty());
+}
+
+#[test]
+fn real_postman_collections_load() {
+    let load_collection = |file: &str| {
+        trespass_inventory::postman::load_file(&specs().join(file), None)
+            .unwrap_or_else(|error| panic!("{error}"))
+    };
+    let capital = load_collection("postman/capital.postman_collection.json");
+    assert_eq!(capital.operations.len(), 21);
+    assert_eq!(operation(&capital, Method::Get, "/user").security, [["header Authorization"]]);
+    assert!(!operation(&capital, Method::Post, "/users").requires_credential());
+
+    // Exported through the Postman API: wrapped in {"collection": …}.
+    let crapi = load_collection("postman/crAPI.postman_collection.json");
+    assert_eq!(crapi.operations.len(), 37);
+    assert_eq!(crapi.security_schemes["bearer"], SecurityScheme::HttpBearer);
+
+    let vapi = load_collection("postman/vAPI.postman_collection.json");
+    assert_eq!(vapi.operations.len(), 26);
+    let user = operation(&vapi, Method::Get, "/vapi/api1/user/{api1_id}");
+    assert_eq!(reference_names(user), ["api1_id"]);
+    assert_eq!(user.security, [["header Authorization-Token"]]);
 }
 
 #[test]
@@ -373,12 +447,14 @@ fn remote_schema_refs_are_warnings_not_fetches() {
         inventory.warnings,
         [
             format!(
-                "paths./defibrillatori.get.parameters[1].schema: external $ref \
-                 \"{DEFINITIONS}#/components/schemas/Latitude\" is not supported yet"
+                "paths./defibrillatori.get.parameters[1].schema: $ref \
+                 \"{DEFINITIONS}#/components/schemas/Latitude\" names a URL, which trespass \
+                 never fetches"
             ),
             format!(
-                "paths./defibrillatori.get.parameters[2].schema: external $ref \
-                 \"{DEFINITIONS}#/components/schemas/Longitude\" is not supported yet"
+                "paths./defibrillatori.get.parameters[2].schema: $ref \
+                 \"{DEFINITIONS}#/components/schemas/Longitude\" names a URL, which trespass \
+                 never fetches"
             ),
         ]
     );
