@@ -30,6 +30,25 @@ const MAX_DEPTH: usize = 32;
 /// Most values inlined into one document.
 const MAX_INLINED: usize = 20_000;
 
+/// Whether `text` may hold a `$ref` to another file: some `$ref` whose
+/// value does not start with `#`. A quick scan of the text, so that the
+/// walk over a large single-file document is skipped.
+pub(crate) fn may_refer_to_files(text: &str) -> bool {
+    text.match_indices("$ref").any(|(at, _)| {
+        let rest = text.get(at + 4..).unwrap_or_default();
+        let rest = rest.trim_start_matches(['"', '\'']).trim_start_matches([' ', '\t']);
+        let Some(value) = rest.strip_prefix(':') else {
+            return false;
+        };
+        // A string value not starting with `#`. A mapping, a list or a
+        // newline after the colon is a property named `$ref`, as JSON
+        // Schema meta-schemas have; a bare `#` starts a YAML comment.
+        let value = value.trim_start_matches([' ', '\t']);
+        let value = value.strip_prefix(['"', '\'']).unwrap_or(value);
+        !value.is_empty() && !value.starts_with(['#', '{', '[', '\n', '\r'])
+    })
+}
+
 /// Inlines every `$ref` to a local file in `doc`, which was read from
 /// `path`. Problems are pushed to `warnings`.
 pub(crate) fn inline_files(doc: &mut Value, path: &Path, warnings: &mut Vec<String>) {
@@ -157,6 +176,16 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn only_references_to_files_call_for_the_walk() {
+        assert!(!may_refer_to_files(r##"{"a": {"$ref": "#/x"}, "b": {"$ref" : '#/y'}}"##));
+        assert!(!may_refer_to_files("a:\n  $ref: '#/x'\n  note: the $ref word\n"));
+        assert!(!may_refer_to_files(r#"{"properties": {"$ref": {"type": "string"}}}"#));
+        assert!(!may_refer_to_files("properties:\n  $ref:\n    type: string\n"));
+        assert!(may_refer_to_files(r##"{"a": {"$ref": "#/x"}, "b": {"$ref": "b.json"}}"##));
+        assert!(may_refer_to_files("a:\n  $ref: paths/users.yaml\n"));
+    }
 
     #[test]
     fn file_references_are_inlined_relative_to_their_file() {

@@ -168,7 +168,10 @@ impl Reader<'_> {
             Some(scheme) => {
                 seen.schemes.insert(scheme);
             }
-            None => seen.anonymous = true,
+            // A credential of nobody the scan knows proves nothing about
+            // anonymous access; only a request without any does.
+            None if !looks_authenticated(request) => seen.anonymous = true,
+            None => {}
         }
         if let Some(status) = status.filter(|s| (100..600).contains(s)) {
             let code = status.to_string();
@@ -288,6 +291,26 @@ impl Reader<'_> {
             entries,
         }
     }
+}
+
+/// Whether a request carries something that may be a credential: an
+/// `Authorization` header, a header whose name holds `key` or `token`, or
+/// cookies.
+fn looks_authenticated(request: Option<&Value>) -> bool {
+    let has_cookies = request
+        .and_then(|r| r.get("cookies"))
+        .and_then(Value::as_array)
+        .is_some_and(|cookies| !cookies.is_empty());
+    let headers = request.and_then(|r| r.get("headers")).and_then(Value::as_array);
+    has_cookies
+        || headers.into_iter().flatten().any(|header| {
+            let name = header.get("name").and_then(Value::as_str).unwrap_or_default();
+            let name = name.to_ascii_lowercase();
+            name == "authorization"
+                || name == "cookie"
+                || name.contains("key")
+                || name.contains("token")
+        })
 }
 
 /// A stable name for a scheme found in a capture: `header X-API-Key`.
@@ -441,6 +464,9 @@ mod tests {
                   json!([{"name": "X-API-Key", "value": "key-of-bob-456"}]), 404),
             entry("GET", "https://api.example.com/app.js", json!([]), 200),
             entry("GET", "https://api.example.com/catalog?token=key-of-bob-456", json!([]), 200),
+            entry("GET", "https://api.example.com/catalog", json!([]), 200),
+            entry("GET", "https://api.example.com/users/9",
+                  json!([{"name": "X-API-Key", "value": "someone-else"}]), 200),
             {
                 "request": {
                     "method": "POST", "url": "https://api.example.com/orders",
@@ -453,7 +479,7 @@ mod tests {
             {"request": {"method": "BREW", "url": "https://api.example.com/pot"}},
         ]}});
         let capture = from_str(&har.to_string(), "x.har", &known).unwrap();
-        assert_eq!(capture.entries, 7);
+        assert_eq!(capture.entries, 9);
         let labels: Vec<String> =
             capture.inventory.operations.iter().map(Operation::label).collect();
         assert_eq!(labels, ["GET /users/{user_id}", "GET /catalog", "POST /orders"]);
@@ -466,9 +492,10 @@ mod tests {
             user.parameters.iter().map(|p| (p.name.as_str(), p.object_reference)).collect();
         assert_eq!(names, [("user_id", true), ("expand", false)]);
 
-        // The key in the query string is recognised and left out.
+        // The key in the query string is recognised and left out; the
+        // catalog was also read without any credential.
         let catalog = &capture.inventory.operations[1];
-        assert_eq!(catalog.security, [["query token"]]);
+        assert_eq!(catalog.security, [vec!["query token".to_owned()], vec![]]);
         assert!(catalog.parameters.is_empty());
 
         let order = &capture.inventory.operations[2];
@@ -489,7 +516,7 @@ mod tests {
         assert_eq!(
             capture.inventory.warnings,
             [
-                "log.entries[6]: method \"BREW\" is not supported; skipped",
+                "log.entries[8]: method \"BREW\" is not supported; skipped",
                 "1 request(s) for static files (scripts, styles, images, fonts) skipped",
             ]
         );

@@ -68,9 +68,12 @@ pub fn load_file(path: &Path) -> Result<Inventory, InventoryError> {
         .map_err(|source| InventoryError::Read { path: path.to_path_buf(), source })?;
     let origin = path.display().to_string();
     let mut doc = syntax::parse_document(&text, &origin)?;
+    let refers_to_files = bundle::may_refer_to_files(&text);
     drop(text);
     let mut warnings = Vec::new();
-    bundle::inline_files(&mut doc, path, &mut warnings);
+    if refers_to_files {
+        bundle::inline_files(&mut doc, path, &mut warnings);
+    }
     let mut inventory = from_owned(doc, &origin)?;
     warnings.append(&mut inventory.warnings);
     inventory.warnings = warnings;
