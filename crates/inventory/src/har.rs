@@ -143,6 +143,14 @@ impl Reader<'_> {
         }
         let status = entry.get("response").and_then(|r| r.get("status")).and_then(Value::as_u64);
 
+        // A secret in the path (`/keys/<key>`) must not become part of a
+        // template or an example: the entry is left out.
+        let secrets: Vec<&str> = self.known.iter().map(|k| k.secret.expose()).collect();
+        if secrets.iter().any(|s| !s.is_empty() && path.contains(s)) {
+            self.warnings
+                .push(format!("{here}: the path carries an identity's credential; skipped"));
+            return;
+        }
         let (template, values) = template::infer(path);
         let (identity, scheme) = self.recognise(request, &url);
         let position = match self
@@ -160,7 +168,6 @@ impl Reader<'_> {
                 self.seen.len() - 1
             }
         };
-        let secrets: Vec<&str> = self.known.iter().map(|k| k.secret.expose()).collect();
         let Some(seen) = self.seen.get_mut(position) else {
             return;
         };
@@ -420,6 +427,7 @@ fn add_parameter(
     if operation.parameters.iter().any(|p| p.location == location && p.name == name) {
         return;
     }
+    let example = example.filter(|_| !template::names_a_credential(name));
     let object_reference = is_object_reference(name, location, None, None, &operation.path);
     operation.parameters.push(Parameter {
         name: name.to_owned(),
@@ -456,7 +464,7 @@ mod tests {
             KnownCredential { name: &bob, secret: &bob_key },
         ];
         let har = json!({"log": {"version": "1.2", "entries": [
-            entry("GET", "https://api.example.com/users/1?expand=team",
+            entry("GET", "https://api.example.com/users/1?expand=team&session=s3cr3t",
                   json!([{"name": "X-API-Key", "value": "key-of-alice-123"}]), 200),
             entry("GET", "https://api.example.com/users/2",
                   json!([{"name": "X-API-Key", "value": "key-of-bob-456"}]), 200),
@@ -467,6 +475,7 @@ mod tests {
             entry("GET", "https://api.example.com/catalog", json!([]), 200),
             entry("GET", "https://api.example.com/users/9",
                   json!([{"name": "X-API-Key", "value": "someone-else"}]), 200),
+            entry("GET", "https://api.example.com/keys/key-of-bob-456", json!([]), 200),
             {
                 "request": {
                     "method": "POST", "url": "https://api.example.com/orders",
@@ -479,7 +488,7 @@ mod tests {
             {"request": {"method": "BREW", "url": "https://api.example.com/pot"}},
         ]}});
         let capture = from_str(&har.to_string(), "x.har", &known).unwrap();
-        assert_eq!(capture.entries, 9);
+        assert_eq!(capture.entries, 10);
         let labels: Vec<String> =
             capture.inventory.operations.iter().map(Operation::label).collect();
         assert_eq!(labels, ["GET /users/{user_id}", "GET /catalog", "POST /orders"]);
@@ -490,7 +499,10 @@ mod tests {
         assert_eq!(user.source, "log.entries[0]");
         let names: Vec<(&str, bool)> =
             user.parameters.iter().map(|p| (p.name.as_str(), p.object_reference)).collect();
-        assert_eq!(names, [("user_id", true), ("expand", false)]);
+        assert_eq!(names, [("user_id", true), ("expand", false), ("session", false)]);
+        // A value named like a credential is never kept, known or not.
+        assert_eq!(user.parameters[1].example.as_deref(), Some("team"));
+        assert_eq!(user.parameters[2].example, None);
 
         // The key in the query string is recognised and left out; the
         // catalog was also read without any credential.
@@ -516,13 +528,15 @@ mod tests {
         assert_eq!(
             capture.inventory.warnings,
             [
-                "log.entries[8]: method \"BREW\" is not supported; skipped",
+                "log.entries[7]: the path carries an identity's credential; skipped",
+                "log.entries[9]: method \"BREW\" is not supported; skipped",
                 "1 request(s) for static files (scripts, styles, images, fonts) skipped",
             ]
         );
         // No secret anywhere in what the capture returns.
         let dump = format!("{capture:?}");
         assert!(!dump.contains("key-of-alice") && !dump.contains("key-of-bob"), "{dump}");
+        assert!(!dump.contains("s3cr3t"), "{dump}");
     }
 
     #[test]

@@ -535,6 +535,7 @@ fn add_parameter(
         return;
     }
     let example = example.filter(|e| !e.contains("{{"));
+    let example = example.filter(|_| !template::names_a_credential(name));
     let object_reference = is_object_reference(name, location, None, None, &operation.path);
     operation.parameters.push(Parameter {
         name: name.to_owned(),

@@ -79,6 +79,17 @@ pub(crate) fn infer(path: &str) -> (String, Vec<PathValue>) {
     (template, values)
 }
 
+/// Whether a query parameter or body field is named like a credential
+/// (`api_key`, `access_token`, `password`, `session`): captures and
+/// collections keep such a parameter's name but never its value, which
+/// could be a secret the scan does not know about.
+pub(crate) fn names_a_credential(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["key", "token", "secret", "password", "passwd", "auth", "session", "signature", "sig"]
+        .iter()
+        .any(|word| lower.contains(word))
+}
+
 /// `users` → `user_id`, `categories` → `category_id`, nothing → `id`.
 fn parameter_name(collection: &str) -> String {
     let word: String = collection
@@ -158,6 +169,16 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn credential_names_are_recognised() {
+        for name in ["api_key", "X-Api-Key", "access_token", "password", "sessionId", "auth"] {
+            assert!(names_a_credential(name), "{name}");
+        }
+        for name in ["user_id", "expand", "limit", "page"] {
+            assert!(!names_a_credential(name), "{name}");
+        }
     }
 
     #[test]
