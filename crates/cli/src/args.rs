@@ -47,11 +47,41 @@ pub(crate) enum Command {
     Demo(DemoArgs),
     /// Serve the embedded lab API until interrupted.
     Lab(LabArgs),
+    /// Print every operation trespass read from the input, with its
+    /// security, its object references and the probes a scan would send
+    /// per identity pair; sends nothing unless it has to look for the spec
+    /// on --target.
+    Inventory(InventoryArgs),
 }
 
 /// `trespass scan`.
 #[derive(Debug, Args)]
 pub(crate) struct ScanArgs {
+    /// Target, input and identities.
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+
+    /// Report and limit options.
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+/// `trespass inventory`.
+#[derive(Debug, Args)]
+pub(crate) struct InventoryArgs {
+    /// Target, input and identities.
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Where the API and its description are, and who calls it: `scan` and
+/// `inventory` alike.
+#[derive(Debug, Args)]
+pub(crate) struct InputArgs {
     /// TOML config with target, spec, identities and limits (see README).
     #[arg(short, long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
@@ -60,10 +90,26 @@ pub(crate) struct ScanArgs {
     #[arg(short, long, value_name = "URL")]
     pub(crate) target: Option<String>,
 
-    /// OpenAPI 3.0/3.1 file (JSON or YAML); without one, trespass looks on
-    /// the target at /openapi.json and the other usual paths.
-    #[arg(short, long, value_name = "FILE")]
+    /// OpenAPI 3.0/3.1 or Swagger 2.0 file (JSON or YAML); without one (or
+    /// --har or --postman), trespass looks on the target at /openapi.json
+    /// and the other usual paths.
+    #[arg(short, long, value_name = "FILE", group = "input_file")]
     pub(crate) spec: Option<PathBuf>,
+
+    /// HAR 1.2 capture to read operations from instead of a spec; requests
+    /// made with an identity's credential tell which ids it owns.
+    #[arg(long, value_name = "FILE", group = "input_file")]
+    pub(crate) har: Option<PathBuf>,
+
+    /// Postman collection (v2.0 or v2.1) to read operations from instead of
+    /// a spec.
+    #[arg(long, value_name = "FILE", group = "input_file")]
+    pub(crate) postman: Option<PathBuf>,
+
+    /// Postman environment whose values fill the collection's
+    /// {{variables}}.
+    #[arg(long, value_name = "FILE", requires = "postman")]
+    pub(crate) postman_env: Option<PathBuf>,
 
     /// An identity as NAME=CREDENTIAL; write the credential as '${VAR}'
     /// (single-quoted) to read it from the environment. Repeat for each
@@ -76,10 +122,6 @@ pub(crate) struct ScanArgs {
     /// header:X-API-Key].
     #[arg(long, value_name = "PLACEMENT")]
     pub(crate) auth: Option<String>,
-
-    /// Report and limit options.
-    #[command(flatten)]
-    pub(crate) run: RunArgs,
 }
 
 /// `trespass demo`.

@@ -22,7 +22,9 @@ use trespass_reports::Style;
 use trespass_scan::{ScanError, ScanRequest, SpecSource};
 use url::Url;
 
-use crate::args::{Cli, ColorWhen, Command, DemoArgs, LabArgs, RunArgs, ScanArgs};
+use crate::args::{
+    Cli, ColorWhen, Command, DemoArgs, InputArgs, InventoryArgs, LabArgs, RunArgs, ScanArgs,
+};
 
 /// No finding at or above the threshold.
 const EXIT_CLEAN: u8 = 0;
@@ -77,6 +79,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Scan(args) => scan(args, output).await,
         Command::Demo(args) => demo(args, output).await,
         Command::Lab(args) => lab(args, output).await,
+        Command::Inventory(args) => inventory(args, output).await,
     }
 }
 
@@ -87,38 +90,61 @@ struct Output {
     style: Style,
 }
 
-async fn scan(args: ScanArgs, output: Output) -> Result<u8, Failure> {
+/// The settings from the config file and the flags, and where the API
+/// description comes from.
+fn settings_of(
+    input: &InputArgs,
+    run: Option<&RunArgs>,
+) -> Result<(Settings, SpecSource), Failure> {
     let env = |var: &str| std::env::var(var).ok();
-    let mut settings = match &args.config {
+    let mut settings = match &input.config {
         Some(path) => trespass_config::load_file(path, &env).map_err(Failure::input)?,
         None => Settings::default(),
     };
-    if let Some(target) = &args.target {
+    if let Some(target) = &input.target {
         settings.target = Some(
             trespass_config::parse_target(target)
                 .map_err(anyhow::Error::msg)
                 .map_err(Failure::input)?,
         );
     }
-    if let Some(spec) = &args.spec {
+    if let Some(spec) = &input.spec {
         settings.spec = Some(spec.clone());
     }
-    if let Some(auth) = &args.auth {
+    if let Some(auth) = &input.auth {
         settings.auth =
             Some(parse_placement(auth).map_err(anyhow::Error::msg).map_err(Failure::input)?);
     }
-    for flag in &args.identities {
+    for flag in &input.identities {
         settings.upsert_identity(parse_identity_flag(flag, &env).map_err(Failure::input)?);
     }
-    apply_run_args(&mut settings, &args.run);
+    if let Some(run) = run {
+        apply_run_args(&mut settings, run);
+    }
+
+    // A capture or collection on the command line replaces the config's spec.
+    let spec = if let Some(har) = &input.har {
+        SpecSource::Har(har.clone())
+    } else if let Some(collection) = &input.postman {
+        SpecSource::Postman {
+            collection: collection.clone(),
+            environment: input.postman_env.clone(),
+        }
+    } else {
+        match settings.spec.clone() {
+            Some(path) => SpecSource::File(path),
+            None => SpecSource::FindOnTarget,
+        }
+    };
+    Ok((settings, spec))
+}
+
+async fn scan(args: ScanArgs, output: Output) -> Result<u8, Failure> {
+    let (settings, spec) = settings_of(&args.input, Some(&args.run))?;
     settings.check().map_err(Failure::input)?;
 
     let Some(target) = settings.target.clone() else {
         return Err(Failure::input(anyhow!("no target")));
-    };
-    let spec = match settings.spec.clone() {
-        Some(path) => SpecSource::File(path),
-        None => SpecSource::FindOnTarget,
     };
     let fail_on = settings.scan.fail_on;
     let request = ScanRequest {
@@ -130,6 +156,41 @@ async fn scan(args: ScanArgs, output: Output) -> Result<u8, Failure> {
     };
     let report = trespass_scan::run(request).await?;
     finish(&report, &args.run, fail_on, output)
+}
+
+/// `trespass inventory`: the dry run. Loads the input as a scan would and
+/// prints the plan to stdout; nothing is sent unless the spec has to be
+/// found on the target.
+async fn inventory(args: InventoryArgs, output: Output) -> Result<u8, Failure> {
+    let (settings, spec) = settings_of(&args.input, None)?;
+    let source = match &spec {
+        SpecSource::File(path) => format!("spec {}", path.display()),
+        SpecSource::Har(path) => format!("HAR capture {}", path.display()),
+        SpecSource::Postman { collection, .. } => {
+            format!("Postman collection {}", collection.display())
+        }
+        SpecSource::FindOnTarget | SpecSource::Document { .. } => {
+            settings.target.as_ref().map_or_else(String::new, |t| format!("found on {t}"))
+        }
+    };
+    let loaded = trespass_scan::load_inventory(
+        spec,
+        settings.target.as_ref(),
+        &settings.identities,
+        &settings.scan,
+    )
+    .await?;
+    let plan = trespass_scan::plan(&loaded, source, settings.identities.len());
+    let text = if args.json {
+        trespass_reports::inventory_json(&plan)
+    } else {
+        trespass_reports::inventory_text(&plan, output.style)
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed stdout (`| head`) is not an error worth reporting.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    Ok(EXIT_CLEAN)
 }
 
 async fn demo(args: DemoArgs, output: Output) -> Result<u8, Failure> {

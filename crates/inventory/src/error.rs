@@ -2,7 +2,7 @@
 //!
 //! [`InventoryError`] covers the cases where nothing useful can be read: the
 //! file cannot be read, the text is not JSON or YAML, the YAML parser's
-//! limits were hit, or the document is not OpenAPI 3.x. Problems inside an
+//! limits were hit, or the document is neither OpenAPI 3.x nor Swagger 2.0. Problems inside an
 //! otherwise readable document (a dangling `$ref`, a malformed parameter) are
 //! not errors: they become warnings in
 //! [`Inventory::warnings`](trespass_model::Inventory::warnings) and the rest
@@ -78,14 +78,36 @@ pub enum InventoryError {
         message: String,
     },
 
-    /// The document parsed, but it is not an OpenAPI 3.x description.
-    #[error("spec {origin} is not an OpenAPI 3.x document: {found}")]
+    /// The document parsed, but it is neither an OpenAPI 3.x nor a Swagger
+    /// 2.0 description.
+    #[error("spec {origin} is not an OpenAPI 3.x or Swagger 2.0 document: {found}")]
     NotOpenApi {
         /// The file path or URL the text came from.
         origin: String,
         /// What the document has instead, as a phrase: `no "openapi" field`,
-        /// `found swagger "2.0" (Swagger 2.0 is not supported yet)`,
+        /// `found swagger "1.2"`,
         /// `found openapi "2.5"`, `found an array, not an object`.
+        found: String,
+    },
+
+    /// The document parsed, but it is not a HAR capture.
+    #[error("{origin} is not a HAR capture: {found}")]
+    NotHar {
+        /// The file the text came from.
+        origin: String,
+        /// What the document has instead, as a phrase: `no "log" object`.
+        found: String,
+    },
+
+    /// The document parsed, but it is not a Postman collection (v2.0 or
+    /// v2.1) or environment.
+    #[error("{origin} is not a Postman {expected}: {found}")]
+    NotPostman {
+        /// The file the text came from.
+        origin: String,
+        /// `collection (v2.0 or v2.1)` or `environment`.
+        expected: &'static str,
+        /// What the document has instead, as a phrase.
         found: String,
     },
 }

@@ -12,31 +12,45 @@
 //! - [`load_str`] parses JSON or YAML (chosen by content: a document whose
 //!   first non-space character is `{` is JSON) into a [`serde_json::Value`]
 //!   and calls [`from_value`].
-//! - [`from_value`] reads an OpenAPI 3.0 or 3.1 document.
+//! - [`from_value`] reads an OpenAPI 3.0 or 3.1 document, or a Swagger 2.0
+//!   one, which `swagger` first rewrites into the OpenAPI 3.0 shape.
 //!
 //! A document that cannot be read at all gives an [`InventoryError`] whose
 //! message names the file and, for syntax errors, the line and column.
 //! Anything less (a dangling `$ref`, a malformed parameter) is skipped or
 //! repaired and described in [`Inventory::warnings`].
 //!
-//! Only `$ref`s inside the document are followed. A `$ref` to another file
-//! or a URL is a warning for now: nothing is ever fetched or read besides
-//! the one document. Swagger 2.0 is refused with a message saying so.
+//! `$ref`s inside the document are followed where they are used; `$ref`s to
+//! other local files are inlined first when the document comes from a file
+//! ([`load_file`]), relative to the file that holds them, with cycles and
+//! depth bounded. A `$ref` to a URL is a warning: nothing is ever fetched.
 //!
-//! Modules: `syntax` (text to value), `refs` (`$ref` resolution),
+//! Captures and collections have loaders of their own: [`har`] reads HAR
+//! 1.2 captures (and tells which identity made each request), [`postman`]
+//! reads Postman v2.0 / v2.1 collections. Both infer path templates from
+//! concrete paths with `template`.
+//!
+//! Modules: `syntax` (text to value), `bundle` (other files' `$ref`s),
+//! `swagger` (Swagger 2.0 to the
+//! OpenAPI 3 shape), `refs` (`$ref` resolution),
 //! `openapi` (the document walk), `parameters`, `security`, `servers`,
 //! `heuristic` (object references) and `error`.
 //!
 //! [`Operation`]: trespass_model::Operation
 
+mod bundle;
 mod error;
+pub mod har;
 mod heuristic;
 mod openapi;
 mod parameters;
+pub mod postman;
 mod refs;
 mod security;
 mod servers;
+mod swagger;
 mod syntax;
+mod template;
 
 use std::path::Path;
 
@@ -45,25 +59,49 @@ use trespass_model::Inventory;
 pub use error::{DocumentFormat, InventoryError};
 pub use heuristic::is_object_reference;
 
-/// Loads an OpenAPI 3.0 / 3.1 document (JSON or YAML, chosen by content: a
-/// document whose first non-space character is `{` is JSON, else YAML) from
-/// a file. Messages name the file by `path` as given.
+/// Loads an OpenAPI 3.0 / 3.1 or Swagger 2.0 document (JSON or YAML, chosen
+/// by content: a document whose first non-space character is `{` is JSON,
+/// else YAML) from a file, with the `$ref`s to other local files inlined
+/// (see `bundle`). Messages name the file by `path` as given.
 pub fn load_file(path: &Path) -> Result<Inventory, InventoryError> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| InventoryError::Read { path: path.to_path_buf(), source })?;
-    load_str(&text, &path.display().to_string())
+    let origin = path.display().to_string();
+    let mut doc = syntax::parse_document(&text, &origin)?;
+    let refers_to_files = bundle::may_refer_to_files(&text);
+    drop(text);
+    let mut warnings = Vec::new();
+    if refers_to_files {
+        bundle::inline_files(&mut doc, path, &mut warnings);
+    }
+    let mut inventory = from_owned(doc, &origin)?;
+    warnings.append(&mut inventory.warnings);
+    inventory.warnings = warnings;
+    Ok(inventory)
 }
 
-/// Loads an OpenAPI 3.0 / 3.1 document from text already in memory;
-/// `origin` names it in messages (a file path or URL).
+/// Loads an OpenAPI 3.0 / 3.1 or Swagger 2.0 document from text already in
+/// memory; `origin` names it in messages (a file path or URL).
 pub fn load_str(text: &str, origin: &str) -> Result<Inventory, InventoryError> {
-    let doc = syntax::parse_document(text, origin)?;
-    from_value(&doc, origin)
+    from_owned(syntax::parse_document(text, origin)?, origin)
 }
 
-/// Loads an OpenAPI 3.0 / 3.1 document that is already parsed, as when the
-/// spec came over HTTP as JSON; `origin` names it in messages.
+/// Reads a parsed document that the caller gives up, so that a Swagger 2.0
+/// one is rewritten in place rather than copied.
+fn from_owned(doc: serde_json::Value, origin: &str) -> Result<Inventory, InventoryError> {
+    if swagger::is_swagger_2(&doc) {
+        return openapi::build(&swagger::upgrade(doc), origin);
+    }
+    openapi::build(&doc, origin)
+}
+
+/// Loads an OpenAPI 3.0 / 3.1 or Swagger 2.0 document that is already
+/// parsed, as when the spec came over HTTP as JSON; `origin` names it in
+/// messages.
 pub fn from_value(doc: &serde_json::Value, origin: &str) -> Result<Inventory, InventoryError> {
+    if swagger::is_swagger_2(doc) {
+        return openapi::build(&swagger::upgrade(doc.clone()), origin);
+    }
     openapi::build(doc, origin)
 }
 
@@ -94,13 +132,13 @@ mod tests {
     }
 
     #[test]
-    fn load_str_refuses_swagger_2() {
-        let error = load_str("swagger: \"2.0\"\npaths: {}\n", "x.yaml").unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "spec x.yaml is not an OpenAPI 3.x document: found swagger \"2.0\" \
-             (Swagger 2.0 is not supported yet)"
-        );
+    fn load_str_reads_swagger_2() {
+        let text = "swagger: \"2.0\"\nbasePath: /v2\npaths:\n  /pets/{petId}:\n    get:\n      \
+                    parameters:\n        - {name: petId, in: path, required: true, type: integer}\n";
+        let inventory = load_str(text, "x.yaml").unwrap();
+        assert_eq!(inventory.base_path, "/v2");
+        assert_eq!(inventory.operations[0].label(), "GET /pets/{petId}");
+        assert!(inventory.operations[0].parameters[0].object_reference);
     }
 
     #[test]

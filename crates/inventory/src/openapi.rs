@@ -120,12 +120,7 @@ fn check_version<'a>(
                     Value::Number(number) => number.to_string(),
                     other => kind_of(other).to_owned(),
                 };
-                let note = if version.starts_with('2') {
-                    " (Swagger 2.0 is not supported yet)"
-                } else {
-                    ""
-                };
-                Err(not_openapi(format!("found swagger {version:?}{note}")))
+                Err(not_openapi(format!("found swagger {version:?}")))
             }
             None => Err(not_openapi("no \"openapi\" field".to_owned())),
         },
@@ -581,8 +576,8 @@ mod tests {
             [
                 "paths./pets/{petId}.get: path parameter \"petId\" is not declared; \
                  assuming a required string",
-                "paths./auth: external $ref \"auth.yaml#/components/paths/auth\" \
-                 is not supported yet; \
+                "paths./auth: $ref \"auth.yaml#/components/paths/auth\" \
+                 names another file that could not be inlined; \
                  its operations are skipped",
                 "paths./loop: $ref \"#/paths/~1loop\" is circular; its operations are skipped",
                 "paths./gone: $ref \"#/components/pathItems/Gone\" does not resolve; \
@@ -652,45 +647,44 @@ mod tests {
         assert!(build(&json!({"openapi": 3.1}), "x").is_ok());
         assert!(build(&json!({"openapi": "3.2.0"}), "x").is_ok());
         assert_eq!(
-            error(json!({"swagger": "2.0", "paths": {}})),
-            "spec x.yaml is not an OpenAPI 3.x document: found swagger \"2.0\" \
-             (Swagger 2.0 is not supported yet)"
+            error(json!({"swagger": "1.2", "paths": {}})),
+            "spec x.yaml is not an OpenAPI 3.x or Swagger 2.0 document: found swagger \"1.2\""
         );
         assert_eq!(
             error(json!({"info": {}})),
-            "spec x.yaml is not an OpenAPI 3.x document: no \"openapi\" field"
+            "spec x.yaml is not an OpenAPI 3.x or Swagger 2.0 document: no \"openapi\" field"
         );
         assert_eq!(
             error(json!({"openapi": "2.5"})),
-            "spec x.yaml is not an OpenAPI 3.x document: found openapi \"2.5\""
+            "spec x.yaml is not an OpenAPI 3.x or Swagger 2.0 document: found openapi \"2.5\""
         );
         assert_eq!(
             error(json!({"openapi": "30"})),
-            "spec x.yaml is not an OpenAPI 3.x document: found openapi \"30\""
+            "spec x.yaml is not an OpenAPI 3.x or Swagger 2.0 document: found openapi \"30\""
         );
         assert_eq!(
             error(json!({"openapi": true})),
-            "spec x.yaml is not an OpenAPI 3.x document: \
+            "spec x.yaml is not an OpenAPI 3.x or Swagger 2.0 document: \
              found openapi as a boolean, expected a version string"
         );
         assert_eq!(
             error(json!({"openapi": 2})),
-            "spec x.yaml is not an OpenAPI 3.x document: found openapi 2"
+            "spec x.yaml is not an OpenAPI 3.x or Swagger 2.0 document: found openapi 2"
         );
         assert_eq!(
             error(json!({"openapi": "x".repeat(1000)})),
             format!(
-                "spec x.yaml is not an OpenAPI 3.x document: found openapi \"{}…\"",
+                "spec x.yaml is not an OpenAPI 3.x or Swagger 2.0 document: found openapi \"{}…\"",
                 "x".repeat(40)
             )
         );
         assert_eq!(
             error(json!([1])),
-            "spec x.yaml is not an OpenAPI 3.x document: found an array, not an object"
+            "spec x.yaml is not an OpenAPI 3.x or Swagger 2.0 document: found an array, not an object"
         );
         assert_eq!(
             error(Value::Null),
-            "spec x.yaml is not an OpenAPI 3.x document: found an empty document"
+            "spec x.yaml is not an OpenAPI 3.x or Swagger 2.0 document: found an empty document"
         );
     }
 

@@ -321,9 +321,14 @@ fn search_type_and_format(
 
 /// `example`, or the first of the JSON Schema `examples` list, of a schema.
 fn schema_example(schema: &Value) -> Option<String> {
-    schema.get("example").and_then(example_text).or_else(|| {
-        schema.get("examples").and_then(Value::as_array)?.first().and_then(example_text)
-    })
+    // A 3.1 `const` is the one value the schema allows: the best example.
+    schema
+        .get("const")
+        .and_then(example_text)
+        .or_else(|| schema.get("example").and_then(example_text))
+        .or_else(|| {
+            schema.get("examples").and_then(Value::as_array)?.first().and_then(example_text)
+        })
 }
 
 /// The value of the first entry of an OpenAPI `examples` map.
@@ -346,6 +351,13 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_3_1_const_is_the_example() {
+        assert_eq!(schema_example(&json!({"const": "v2", "example": "v1"})).as_deref(), Some("v2"));
+        assert_eq!(schema_example(&json!({"examples": [7, 8]})).as_deref(), Some("7"));
+        assert_eq!(schema_example(&json!({"type": ["string", "null"]})), None);
+    }
 
     fn read(root: &Value, list: &Value, path: &str) -> (Vec<Parameter>, Vec<String>) {
         let mut warnings = Vec::new();
@@ -479,8 +491,9 @@ mod tests {
                 "paths./x.get.parameters[3]: parameter \"b\" has \"in\": \"body\", expected path, \
                  query, header or cookie; ignored",
                 "paths./x.get.parameters[4]: expected a parameter object, found a string",
-                "paths./x.get.parameters[5]: external $ref \
-                 \"common.yaml#/components/parameters/Limit\" is not supported yet",
+                "paths./x.get.parameters[5]: $ref \
+                 \"common.yaml#/components/parameters/Limit\" names another file that could \
+                 not be inlined",
                 "paths./x.get.parameters[6].schema: \
                  $ref \"#/components/schemas/Gone\" does not resolve",
             ]

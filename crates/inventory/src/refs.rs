@@ -35,8 +35,11 @@ impl fmt::Display for RefError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RefError::Dangling(reference) => write!(f, "$ref {reference:?} does not resolve"),
+            RefError::External(reference) if reference.contains("://") => {
+                write!(f, "$ref {reference:?} names a URL, which trespass never fetches")
+            }
             RefError::External(reference) => {
-                write!(f, "external $ref {reference:?} is not supported yet")
+                write!(f, "$ref {reference:?} names another file that could not be inlined")
             }
             RefError::Circular(reference) => write!(f, "$ref {reference:?} is circular"),
             RefError::TooLong(reference) => {
@@ -193,7 +196,7 @@ mod tests {
         let start = json!({"$ref": "other.yaml"});
         assert_eq!(
             Resolver::new(&root).follow(&start).unwrap_err().to_string(),
-            r#"external $ref "other.yaml" is not supported yet"#
+            r#"$ref "other.yaml" names another file that could not be inlined"#
         );
     }
 

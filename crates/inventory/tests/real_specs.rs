@@ -2,9 +2,10 @@
 //! its `SOURCES.md`) and checks what comes out.
 //!
 //! Every OpenAPI 3.0 and 3.1 file must load, or, for the fragments of
-//! multi-file specs, fail with the exact "not OpenAPI" message; Swagger 2.0
-//! files must be refused with a message that says so. For a dozen specs the
-//! operation count and a few object references are pinned down exactly.
+//! multi-file specs, fail with the exact "not OpenAPI" message; so must every
+//! Swagger 2.0 file. Multi-file specs load whole from their root file, and
+//! the HAR captures and Postman collections load too. For a couple of dozen specs the operation count and a
+//! few object references are pinned down exactly.
 
 use std::path::{Path, PathBuf};
 
@@ -97,7 +98,8 @@ fn every_openapi_3_file_loads_or_is_a_fragment() {
                 assert_eq!(
                     error.to_string(),
                     format!(
-                        "spec {} is not an OpenAPI 3.x document: no \"openapi\" field",
+                        "spec {} is not an OpenAPI 3.x or Swagger 2.0 document: \
+                         no \"openapi\" field",
                         path.display()
                     )
                 );
@@ -112,23 +114,28 @@ fn every_openapi_3_file_loads_or_is_a_fragment() {
 }
 
 #[test]
-fn swagger_2_files_are_refused_with_a_message_saying_so() {
-    let mut refused = 0;
+fn every_swagger_2_file_loads_or_is_a_fragment() {
+    let mut loaded = 0;
+    let mut fragments = 0;
     for path in spec_files(&specs().join("openapi-2.0")) {
-        let error = load_file(&path).expect_err("Swagger 2.0 is not supported yet");
-        assert!(matches!(error, InventoryError::NotOpenApi { .. }), "{error}");
-        let expected = if is_fragment(&path) {
-            "no \"openapi\" field"
+        let result = load_file(&path);
+        if is_fragment(&path) {
+            let error = result.expect_err("a fragment is not a document");
+            assert!(matches!(error, InventoryError::NotOpenApi { .. }), "{error}");
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "spec {} is not an OpenAPI 3.x or Swagger 2.0 document: no \"openapi\" field",
+                    path.display()
+                )
+            );
+            fragments += 1;
         } else {
-            "found swagger \"2.0\" (Swagger 2.0 is not supported yet)"
-        };
-        assert_eq!(
-            error.to_string(),
-            format!("spec {} is not an OpenAPI 3.x document: {expected}", path.display())
-        );
-        refused += 1;
+            result.unwrap_or_else(|error| panic!("{error}"));
+            loaded += 1;
+        }
     }
-    assert_eq!(refused, 17);
+    assert_eq!((loaded, fragments), (13, 4));
 }
 
 #[test]
@@ -151,6 +158,18 @@ fn operation_counts_match_the_documents() {
         ("openapi-3.1/mistral/openapi.yaml", 288),
         ("openapi-3.1/oai/tictactoe.yaml", 3),
         ("openapi-3.1/oai/webhook-example.yaml", 0),
+        ("openapi-2.0/1panel/swagger.yaml", 398),
+        ("openapi-2.0/go-admin/admin_swagger.yaml", 76),
+        ("openapi-2.0/gotify/spec.json", 42),
+        ("openapi-2.0/kubernetes/swagger.json", 1067),
+        ("openapi-2.0/nytimes/article_search_v2.yaml", 1),
+        ("openapi-2.0/nytimes/books_api.json", 6),
+        ("openapi-2.0/oai/petstore-expanded.json", 4),
+        ("openapi-2.0/oai/uber.json", 5),
+        ("openapi-2.0/slack/slack_web_openapi_v2.json", 174),
+        ("openapi-2.0/oai/petstore-separate/spec/swagger.json", 4),
+        ("openapi-3.0/pihole/main.yaml", 85),
+        ("openapi-3.1/redocly-cafe/openapi.yaml", 12),
     ];
     for (file, count) in expected {
         assert_eq!(load(file).operations.len(), count, "{file}");
@@ -325,28 +344,98 @@ fn oai_examples_with_server_variables_and_natural_keys() {
 }
 
 #[test]
-fn multi_file_roots_warn_about_each_external_path() {
+fn multi_file_specs_are_inlined_from_their_files() {
     let pihole = load("openapi-3.0/pihole/main.yaml");
-    assert_eq!(pihole.operations.len(), 0);
-    assert_eq!(pihole.warnings.len(), 71);
+    assert_eq!(pihole.operations.len(), 85);
     assert_eq!(
-        pihole.warnings[0],
-        "paths./auth: external $ref \"auth.yaml#/components/paths/auth\" is not supported yet; \
-         its operations are skipped"
+        pihole.warnings,
+        [
+            "paths./history/clients.get.parameters[0]: parameter has no \"name\" string; ignored",
+            "paths./search/{domain}.get.parameters[1]: parameter has no \"name\" string; ignored",
+        ]
     );
     assert_eq!(
         pihole.security_schemes["x_header_sid"],
         SecurityScheme::ApiKey { name: "X-FTL-SID".to_owned(), location: ApiKeyLocation::Header }
     );
+    let session = operation(&pihole, Method::Delete, "/auth/session/{id}");
+    assert_eq!(reference_names(session), ["id"]);
+    assert_eq!(session.security, [["query_sid"], ["cookie_sid"], ["header_sid"], ["x_header_sid"]]);
 
+    // Redocly's café refers to code samples that its snapshot lacks: two
+    // warnings naming them, and every operation loads.
     let cafe = load("openapi-3.1/redocly-cafe/openapi.yaml");
-    assert_eq!(cafe.operations.len(), 0);
-    assert_eq!(cafe.warnings.len(), 8);
-    assert!(
-        cafe.warnings.iter().all(|w| w.contains("is not supported yet")),
-        "{:?}",
-        cafe.warnings
+    assert_eq!(cafe.operations.len(), 12);
+    let samples = specs().join("openapi-3.1/redocly-cafe/paths/../code_samples");
+    assert_eq!(
+        cafe.warnings,
+        [
+            format!(
+                "$ref target {}/C_sharp/menu/get.cs cannot be read: \
+                 No such file or directory (os error 2)",
+                samples.display()
+            ),
+            format!(
+                "$ref target {}/PHP/menu/get.php cannot be read: \
+                 No such file or directory (os error 2)",
+                samples.display()
+            ),
+        ]
     );
+    let item = operation(&cafe, Method::Delete, "/menu/{menuItemId}");
+    assert_eq!(reference_names(item), ["menuItemId"]);
+    assert_eq!(item.security, [["OAuth2"]]);
+
+    // Swagger 2.0 split over files: parameters and schemas from siblings.
+    let separate = load("openapi-2.0/oai/petstore-separate/spec/swagger.json");
+    assert!(separate.warnings.is_empty(), "{:?}", separate.warnings);
+    assert_eq!(separate.operations.len(), 4);
+    let list = operation(&separate, Method::Get, "/pets");
+    let names: Vec<&str> = list.parameters.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["tags", "limit"]);
+}
+
+#[test]
+fn real_har_captures_load() {
+    let load_har = |file: &str| {
+        trespass_inventory::har::load_file(&specs().join(file), &[])
+            .unwrap_or_else(|error| panic!("{error}"))
+    };
+    let chrome = load_har("har/mitmproxy-chrome.har");
+    assert_eq!((chrome.entries, chrome.inventory.operations.len()), (3, 1));
+    assert_eq!(
+        chrome.inventory.warnings,
+        ["1 request(s) for static files (scripts, styles, images, fonts) skipped"]
+    );
+    let bom = load_har("har/mitmproxy-with-bom.har");
+    assert_eq!(bom.inventory.operations[0].label(), "POST /metrics");
+    let post = load_har("har/one-post-json-cookie.har");
+    assert_eq!(post.inventory.operations[0].label(), "POST /api/users/queries/getCurrentUser");
+    // No identity was given, so no request is anyone's.
+    assert!(post.observed.is_empty());
+}
+
+#[test]
+fn real_postman_collections_load() {
+    let load_collection = |file: &str| {
+        trespass_inventory::postman::load_file(&specs().join(file), None)
+            .unwrap_or_else(|error| panic!("{error}"))
+    };
+    let capital = load_collection("postman/capital.postman_collection.json");
+    assert_eq!(capital.operations.len(), 21);
+    assert_eq!(operation(&capital, Method::Get, "/user").security, [["header Authorization"]]);
+    assert!(!operation(&capital, Method::Post, "/users").requires_credential());
+
+    // Exported through the Postman API: wrapped in {"collection": …}.
+    let crapi = load_collection("postman/crAPI.postman_collection.json");
+    assert_eq!(crapi.operations.len(), 37);
+    assert_eq!(crapi.security_schemes["bearer"], SecurityScheme::HttpBearer);
+
+    let vapi = load_collection("postman/vAPI.postman_collection.json");
+    assert_eq!(vapi.operations.len(), 26);
+    let user = operation(&vapi, Method::Get, "/vapi/api1/user/{api1_id}");
+    assert_eq!(reference_names(user), ["api1_id"]);
+    assert_eq!(user.security, [["header Authorization-Token"]]);
 }
 
 #[test]
@@ -358,12 +447,14 @@ fn remote_schema_refs_are_warnings_not_fetches() {
         inventory.warnings,
         [
             format!(
-                "paths./defibrillatori.get.parameters[1].schema: external $ref \
-                 \"{DEFINITIONS}#/components/schemas/Latitude\" is not supported yet"
+                "paths./defibrillatori.get.parameters[1].schema: $ref \
+                 \"{DEFINITIONS}#/components/schemas/Latitude\" names a URL, which trespass \
+                 never fetches"
             ),
             format!(
-                "paths./defibrillatori.get.parameters[2].schema: external $ref \
-                 \"{DEFINITIONS}#/components/schemas/Longitude\" is not supported yet"
+                "paths./defibrillatori.get.parameters[2].schema: $ref \
+                 \"{DEFINITIONS}#/components/schemas/Longitude\" names a URL, which trespass \
+                 never fetches"
             ),
         ]
     );
@@ -379,5 +470,68 @@ fn missing_file_is_a_read_error() {
     assert_eq!(
         error.to_string(),
         format!("failed to read spec {}: No such file or directory (os error 2)", path.display())
+    );
+}
+
+#[test]
+fn swagger_2_gotify_security_alternatives_and_ids() {
+    let inventory = load("openapi-2.0/gotify/spec.json");
+    assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
+    assert_eq!(inventory.security_schemes["basicAuth"], SecurityScheme::HttpBasic);
+    assert_eq!(
+        inventory.security_schemes["clientTokenQuery"],
+        SecurityScheme::ApiKey { name: "token".to_owned(), location: ApiKeyLocation::Query }
+    );
+    let update = operation(&inventory, Method::Put, "/application/{id}");
+    assert_eq!(reference_names(update), ["id"]);
+    assert_eq!(
+        update.security,
+        [
+            ["clientTokenAuthorizationHeader"],
+            ["clientTokenHeader"],
+            ["clientTokenQuery"],
+            ["basicAuth"]
+        ]
+    );
+    assert_eq!(
+        parameter(update, "id", ParamLocation::Path).schema_type.as_deref(),
+        Some("integer")
+    );
+}
+
+#[test]
+fn swagger_2_slack_form_fields_and_oauth2() {
+    let inventory = load("openapi-2.0/slack/slack_web_openapi_v2.json");
+    assert_eq!(inventory.base_path, "/api");
+    assert_eq!(inventory.security_schemes["slackAuth"], SecurityScheme::OAuth2);
+    let approve = operation(&inventory, Method::Post, "/admin.apps.approve");
+    assert_eq!(reference_names(approve), ["app_id", "team_id"]);
+    assert_eq!(parameter(approve, "app_id", ParamLocation::Body).location, ParamLocation::Body);
+    assert_eq!(approve.security, [["slackAuth"]]);
+}
+
+#[test]
+fn swagger_2_kubernetes_and_uber() {
+    let kubernetes = load("openapi-2.0/kubernetes/swagger.json");
+    assert!(kubernetes.warnings.is_empty(), "{:?}", kubernetes.warnings);
+    assert_eq!(
+        kubernetes.security_schemes["BearerToken"],
+        SecurityScheme::ApiKey {
+            name: "authorization".to_owned(),
+            location: ApiKeyLocation::Header
+        }
+    );
+    let pod = operation(&kubernetes, Method::Get, "/api/v1/namespaces/{namespace}/pods/{name}");
+    assert_eq!(pod.security, [["BearerToken"]]);
+    let names: Vec<&str> = pod.path_parameters().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["name", "namespace"]);
+
+    let uber = load("openapi-2.0/oai/uber.json");
+    assert_eq!(uber.base_path, "/v1");
+    let time = operation(&uber, Method::Get, "/estimates/time");
+    assert_eq!(reference_names(time), ["customer_uuid", "product_id"]);
+    assert_eq!(
+        parameter(time, "customer_uuid", ParamLocation::Query).format.as_deref(),
+        Some("uuid")
     );
 }

@@ -1,13 +1,18 @@
 //! Renderers of a [`Report`]: what a person reads on a terminal, and the
-//! JSON document that tools read.
+//! JSON document that tools read; and of the dry run `trespass inventory`
+//! prints ([`inventory_text`], [`inventory_json`]).
 //!
 //! Renderers only format; every decision (what is a finding, how severe)
 //! was taken before. They take the report and a [`Style`] and return text,
 //! so the binary chooses where it goes.
 
+mod inventory;
+
 use std::fmt::Write as _;
 
 use trespass_model::{Finding, Report, Severity};
+
+pub use inventory::{inventory_json, inventory_text};
 
 /// How terminal output looks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 //! returns a [`Report`], wiring the stages of the pipeline in order:
 //!
 //! 1. **inventory**: load the API description (a file, a document already
-//!    in memory, or one found on the target at the usual paths);
+//!    in memory, a HAR capture, a Postman collection, or one found on the
+//!    target at the usual paths) with [`load_inventory`];
 //! 2. **identities**: give each credential its placement (the identity's
 //!    own, the scan's, or the one the spec's security scheme declares);
 //! 3. **discovery**: learn which objects each identity owns;
@@ -18,6 +19,7 @@
 
 mod spec;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -26,9 +28,11 @@ use serde_json::Value;
 use trespass_config::{IdentitySettings, ScanSettings};
 use trespass_discovery::{Seer, discover};
 use trespass_inventory::InventoryError;
+use trespass_inventory::har::KnownCredential;
 use trespass_model::{
-    ApiKeyLocation, Coverage, Credential, CredentialPlacement, Identity, Inventory, Report,
-    SCHEMA_VERSION, ScanStats, SecurityScheme,
+    ApiKeyLocation, Coverage, Credential, CredentialPlacement, INVENTORY_SCHEMA_VERSION, Identity,
+    IdentityName, Inventory, InventoryPlan, Method, ObjectReference, Operation, PlannedOperation,
+    Report, SCHEMA_VERSION, ScanStats, SecurityScheme,
 };
 use trespass_probes::Context;
 use trespass_transport::{Client, ClientConfig, Redactor, TransportError};
@@ -51,6 +55,144 @@ pub enum SpecSource {
     },
     /// Look for one on the target, at [`WELL_KNOWN_SPEC_PATHS`].
     FindOnTarget,
+    /// A HAR capture: its entries give the operations, and the path ids
+    /// each identity requested successfully (recognised by its credential)
+    /// seed discovery as if listed under the identity's `owns`.
+    Har(PathBuf),
+    /// A Postman collection (v2.0 or v2.1), with an optional environment
+    /// file for its `{{variables}}`.
+    Postman {
+        /// The collection file.
+        collection: PathBuf,
+        /// The environment file.
+        environment: Option<PathBuf>,
+    },
+}
+
+/// An inventory, where it came from, and what the input says each
+/// identity owns.
+#[derive(Clone, Debug, Default)]
+pub struct LoadedInventory {
+    /// The operations.
+    pub inventory: Inventory,
+    /// Notes for the report: where the description was found, what a
+    /// capture held.
+    pub notes: Vec<String>,
+    /// Ids per identity, by parameter name, seen in a HAR capture.
+    pub observed: BTreeMap<IdentityName, BTreeMap<String, Vec<String>>>,
+    /// Requests sent to find the description on the target.
+    pub requests_sent: u64,
+}
+
+/// Loads the inventory of a scan: from a file, a document, a capture or a
+/// collection, or by looking on the target (without credentials). The
+/// identities are only used to recognise who made each request of a HAR
+/// capture; their secrets are compared, never kept.
+pub async fn load_inventory(
+    spec: SpecSource,
+    target: Option<&Url>,
+    identities: &[IdentitySettings],
+    settings: &ScanSettings,
+) -> Result<LoadedInventory, ScanError> {
+    let mut loaded = LoadedInventory::default();
+    match spec {
+        SpecSource::File(path) => loaded.inventory = trespass_inventory::load_file(&path)?,
+        SpecSource::Document { doc, origin } => {
+            loaded.inventory = trespass_inventory::from_value(&doc, &origin)?;
+        }
+        SpecSource::FindOnTarget => {
+            let Some(target) = target else {
+                return Err(ScanError::NoInput);
+            };
+            let finder =
+                Client::new(target.clone(), client_config(settings)).map_err(ScanError::Client)?;
+            let (inventory, path) = spec::find(&finder, target).await?;
+            loaded.notes.push(format!("API description found on the target at {path}"));
+            loaded.inventory = inventory;
+            loaded.requests_sent = finder.requests_sent();
+        }
+        SpecSource::Har(path) => {
+            let known: Vec<KnownCredential<'_>> = identities
+                .iter()
+                .map(|i| KnownCredential { name: &i.name, secret: &i.secret })
+                .collect();
+            let capture = trespass_inventory::har::load_file(&path, &known)?;
+            let ids: usize = capture.observed.values().flat_map(|o| o.values()).map(Vec::len).sum();
+            loaded.notes.push(format!(
+                "HAR capture {}: {} entries, {} operations, {ids} ids observed for {} identities",
+                path.display(),
+                capture.entries,
+                capture.inventory.operations.len(),
+                capture.observed.len()
+            ));
+            loaded.inventory = capture.inventory;
+            loaded.observed = capture.observed;
+        }
+        SpecSource::Postman { collection, environment } => {
+            loaded.inventory =
+                trespass_inventory::postman::load_file(&collection, environment.as_deref())?;
+        }
+    }
+    Ok(loaded)
+}
+
+fn client_config(settings: &ScanSettings) -> ClientConfig {
+    ClientConfig {
+        timeout: settings.timeout,
+        max_body_bytes: settings.max_body_bytes,
+        concurrency: settings.concurrency,
+    }
+}
+
+/// The dry run of a scan over `loaded` with `identities` identities (two
+/// at least are assumed): every operation with its security, its object
+/// references and the probes a safe-mode scan would send. `source` names
+/// the input.
+pub fn plan(loaded: &LoadedInventory, source: String, identities: usize) -> InventoryPlan {
+    let identities = identities.max(2);
+    let operations: Vec<PlannedOperation> = loaded
+        .inventory
+        .operations
+        .iter()
+        .map(|operation| PlannedOperation {
+            method: operation.method,
+            path: operation.path.clone(),
+            operation_id: operation.operation_id.clone(),
+            security: operation.security.clone(),
+            object_references: operation
+                .object_references()
+                .map(|p| ObjectReference { name: p.name.clone(), location: p.location })
+                .collect(),
+            probes_per_identity_pair: probes_for(operation, 2),
+            probes: probes_for(operation, identities).unwrap_or(0),
+            source: operation.source.clone(),
+        })
+        .collect();
+    InventoryPlan {
+        schema_version: INVENTORY_SCHEMA_VERSION.to_owned(),
+        source,
+        title: loaded.inventory.title.clone(),
+        base_path: loaded.inventory.base_path.clone(),
+        identities,
+        security_schemes: loaded.inventory.security_schemes.clone(),
+        probes: operations.iter().map(|o| o.probes).sum(),
+        operations,
+        warnings: loaded.inventory.warnings.clone(),
+        notes: loaded.notes.clone(),
+    }
+}
+
+/// Requests [`trespass_probes`] sends for one operation when the scan has
+/// `identities` identities, or `None` when the operation is not probed in
+/// safe mode (not a GET, or no path parameter names an object). Each
+/// identity's object is asked for by its owner, by each other identity,
+/// with no credential and with a forged one; each identity also asks for an
+/// id that does not exist. With two identities, that is the count per
+/// identity pair.
+pub fn probes_for(operation: &Operation, identities: usize) -> Option<usize> {
+    let names_object = operation.path_parameters().any(|p| p.object_reference);
+    (operation.method == Method::Get && names_object)
+        .then(|| identities * (identities + 2) + identities)
 }
 
 /// Everything a scan needs.
@@ -86,6 +228,12 @@ pub enum ScanError {
         /// Paths tried.
         tried: String,
     },
+    /// No input was given and there is no target to look on.
+    #[error(
+        "no API description was given and there is no target to look for one on: give \
+         --spec FILE, --har FILE, --postman FILE or --target URL"
+    )]
+    NoInput,
     /// The HTTP client could not be built.
     #[error(transparent)]
     Client(TransportError),
@@ -120,25 +268,11 @@ impl ScanError {
 pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
     let started = Instant::now();
     let ScanRequest { target, spec, identities, auth, settings } = request;
-    let client_config = ClientConfig {
-        timeout: settings.timeout,
-        max_body_bytes: settings.max_body_bytes,
-        concurrency: settings.concurrency,
-    };
-    let mut notes = Vec::new();
+    let client_config = client_config(&settings);
 
     // Inventory.
-    let (inventory, spec_requests) = match spec {
-        SpecSource::File(path) => (trespass_inventory::load_file(&path)?, 0),
-        SpecSource::Document { doc, origin } => (trespass_inventory::from_value(&doc, &origin)?, 0),
-        SpecSource::FindOnTarget => {
-            let finder =
-                Client::new(target.clone(), client_config.clone()).map_err(ScanError::Client)?;
-            let (inventory, path) = spec::find(&finder, &target).await?;
-            notes.push(format!("API description found on the target at {path}"));
-            (inventory, finder.requests_sent())
-        }
-    };
+    let LoadedInventory { inventory, mut notes, observed, requests_sent: spec_requests } =
+        load_inventory(spec, Some(&target), &identities, &settings).await?;
     notes.extend(inventory.warnings.iter().map(|w| format!("spec: {w}")));
     tracing::info!(operations = inventory.operations.len(), "inventory loaded");
 
@@ -146,14 +280,27 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
     let default_placement = auth.unwrap_or_else(|| placement_from_spec(&inventory));
     let identities: Vec<Identity> = identities
         .into_iter()
-        .map(|i| Identity {
-            credential: Credential {
-                placement: i.auth.unwrap_or_else(|| default_placement.clone()),
-                secret: i.secret,
-            },
-            name: i.name,
-            role: i.role,
-            owns: i.owns,
+        .map(|i| {
+            // Ids a capture showed the identity using join those the config
+            // seeds: discovery treats both alike.
+            let mut owns = i.owns;
+            for (param, ids) in observed.get(&i.name).into_iter().flatten() {
+                let known = owns.entry(param.clone()).or_default();
+                for id in ids {
+                    if !known.contains(id) {
+                        known.push(id.clone());
+                    }
+                }
+            }
+            Identity {
+                credential: Credential {
+                    placement: i.auth.unwrap_or_else(|| default_placement.clone()),
+                    secret: i.secret,
+                },
+                name: i.name,
+                role: i.role,
+                owns,
+            }
         })
         .collect();
     let redactor = Redactor::new(identities.iter().map(|i| (&i.name, &i.credential.secret)));

@@ -1,8 +1,10 @@
 //! Finding the API description on the target when none was given.
 //!
 //! Only the target's own origin is asked, without credentials, at the paths
-//! frameworks serve their description from. The first document that loads
-//! as OpenAPI 3 wins.
+//! frameworks serve their description from (Spring's springdoc and
+//! springfox, Swashbuckle, FastAPI, Flask and the like). The first document
+//! that loads as OpenAPI 3 or Swagger 2.0 wins, and the scan's notes say
+//! which path it came from.
 
 use trespass_inventory::InventoryError;
 use trespass_model::{Inventory, Method};
@@ -17,10 +19,14 @@ pub const WELL_KNOWN_SPEC_PATHS: &[&str] = &[
     "/openapi.yaml",
     "/openapi.yml",
     "/v3/api-docs",
+    "/v2/api-docs",
     "/swagger.json",
+    "/swagger.yaml",
     "/api-docs",
     "/swagger/v1/swagger.json",
     "/docs/openapi.json",
+    "/api/openapi.json",
+    "/api/swagger.json",
 ];
 
 /// Looks for a description; returns it and the path it was found at.
