@@ -167,6 +167,12 @@ pub(crate) struct LabArgs {
     /// Loopback address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub(crate) listen: SocketAddr,
+
+    /// Serve the scaled benchmark lab instead: N collections of two
+    /// operations each, the first ten vulnerable.
+    #[arg(long, value_name = "N", conflicts_with = "fixed",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub(crate) scale: Option<u32>,
 }
 
 /// `--color`.

@@ -254,6 +254,22 @@ async fn lab(args: LabArgs, output: Output) -> Result<u8, Failure> {
         .await
         .map_err(|e| Failure::input(anyhow!("failed to listen on {}: {e}", args.listen)))?;
     let address: SocketAddr = listener.local_addr().map_err(Failure::input)?;
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    if let Some(collections) = args.scale {
+        if !output.quiet {
+            eprintln!(
+                "trespass lab (scaled, {collections} collections) on http://{address}/ — spec at \
+                 /openapi.json"
+            );
+        }
+        let lab = trespass_lab::ScaledLab::new(collections as usize);
+        lab.serve(listener, stop)
+            .await
+            .map_err(|e| Failure::input(anyhow!("the lab stopped: {e}")))?;
+        return Ok(EXIT_CLEAN);
+    }
     if !output.quiet {
         let kind = if args.fixed { "fixed" } else { "vulnerable" };
         eprintln!("trespass lab ({kind}) on http://{address}/ — spec at /openapi.json");
@@ -263,9 +279,7 @@ async fn lab(args: LabArgs, output: Output) -> Result<u8, Failure> {
         eprintln!("press Ctrl-C to stop");
     }
     Lab::new(args.fixed)
-        .serve(listener, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .serve(listener, stop)
         .await
         .map_err(|e| Failure::input(anyhow!("the lab stopped: {e}")))?;
     Ok(EXIT_CLEAN)

@@ -16,14 +16,17 @@
 mod harvest;
 mod matching;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 
-use futures::future::join_all;
+use futures::StreamExt;
 use trespass_model::{Identity, Inventory, Method, Operation, Parameter};
 use trespass_transport::{Client, Presenting};
 
 pub use harvest::{Harvested, harvest};
 pub use matching::{fits, normalize};
+
+use matching::IndexKey;
 
 /// Who saw an id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,6 +51,10 @@ pub struct Listing {
 }
 
 /// The result of discovery.
+///
+/// Queries build an index of the listings on first use; build a
+/// `Discovery` with [`Discovery::new`] and do not change its fields after
+/// the first query.
 #[derive(Clone, Debug, Default)]
 pub struct Discovery {
     /// Every listing request and what it yielded.
@@ -56,6 +63,12 @@ pub struct Discovery {
     pub seeds: Vec<BTreeMap<String, Vec<String>>>,
     /// Requests that got no response, as messages.
     pub failures: Vec<String>,
+    /// Harvested ids by the key they fit under, built on first use, so that
+    /// finding the candidates of one parameter costs the same whatever the
+    /// number of operations: (listing index, id index) pairs.
+    index: OnceLock<HashMap<IndexKey, Vec<(usize, usize)>>>,
+    /// Every value seen, built on first use.
+    values: OnceLock<BTreeSet<String>>,
 }
 
 /// One value that fits a parameter, and who saw it.
@@ -90,23 +103,36 @@ pub async fn discover(
     let seers: Vec<Seer> =
         (0..identities.len()).map(Seer::Identity).chain([Seer::Anonymous]).collect();
 
+    // A bounded, ordered stream rather than every request at once: each
+    // pending request holds a few kilobytes, and an API with thousands of
+    // listings would otherwise hold them all.
     let requests = listings.iter().flat_map(|op| seers.iter().map(move |seer| (*op, *seer)));
-    let answers = join_all(requests.map(|(op, seer)| list(client, op, seer, identities))).await;
+    let answers: Vec<_> = futures::stream::iter(requests)
+        .map(|(op, seer)| list(client, op, seer, identities))
+        .buffered(client.concurrency() * 2)
+        .collect()
+        .await;
 
-    let mut discovery = Discovery {
-        seeds: identities.iter().map(|i| i.owns.clone()).collect(),
-        ..Discovery::default()
-    };
+    let (mut listings, mut failures) = (Vec::new(), Vec::new());
     for answer in answers {
         match answer {
-            Ok(listing) => discovery.listings.push(listing),
-            Err(message) => discovery.failures.push(message),
+            Ok(listing) => listings.push(listing),
+            Err(message) => failures.push(message),
         }
     }
-    discovery
+    Discovery::new(listings, identities.iter().map(|i| i.owns.clone()).collect(), failures)
 }
 
 impl Discovery {
+    /// A discovery result from its parts.
+    pub fn new(
+        listings: Vec<Listing>,
+        seeds: Vec<BTreeMap<String, Vec<String>>>,
+        failures: Vec<String>,
+    ) -> Self {
+        Self { listings, seeds, failures, ..Self::default() }
+    }
+
     /// Values that fit `param` of `operation`, with who saw each, ordered
     /// by value.
     pub fn candidates(&self, operation: &Operation, param: &Parameter) -> Vec<Candidate> {
@@ -125,9 +151,23 @@ impl Discovery {
             }
         };
 
-        for listing in &self.listings {
-            for id in listing.ids.iter().filter(|id| fits(id, operation, param)) {
-                note(&id.value, listing.seer);
+        let index = self.index.get_or_init(|| {
+            let mut index: HashMap<IndexKey, Vec<(usize, usize)>> = HashMap::new();
+            for (l, listing) in self.listings.iter().enumerate() {
+                for (i, id) in listing.ids.iter().enumerate() {
+                    if let Some(key) = matching::index_key(id) {
+                        index.entry(key).or_default().push((l, i));
+                    }
+                }
+            }
+            index
+        });
+        // A value may sit under two of the keys (`{user_id}` of `/users`);
+        // `note` merges them.
+        for key in matching::lookup_keys(operation, param) {
+            for &(l, i) in index.get(&key).into_iter().flatten() {
+                let listing = &self.listings[l];
+                note(&listing.ids[i].value, listing.seer);
             }
         }
         let wanted = normalize(&param.name);
@@ -141,10 +181,12 @@ impl Discovery {
 
     /// Every value harvested or seeded anywhere, for choosing ids that
     /// surely do not exist.
-    pub fn all_values(&self) -> BTreeSet<&str> {
-        let harvested = self.listings.iter().flat_map(|l| l.ids.iter().map(|h| h.value.as_str()));
-        let seeded = self.seeds.iter().flat_map(|s| s.values().flatten().map(String::as_str));
-        harvested.chain(seeded).collect()
+    pub fn all_values(&self) -> &BTreeSet<String> {
+        self.values.get_or_init(|| {
+            let harvested = self.listings.iter().flat_map(|l| l.ids.iter().map(|h| &h.value));
+            let seeded = self.seeds.iter().flat_map(|s| s.values().flatten());
+            harvested.chain(seeded).cloned().collect()
+        })
     }
 
     /// How many listing requests of this identity succeeded where the
@@ -313,6 +355,7 @@ mod tests {
             ],
             seeds: vec![BTreeMap::from([("invoice_id".to_owned(), vec!["103".to_owned()])])],
             failures: vec![],
+            ..Discovery::default()
         };
         let operation = op("/invoices/{invoice_id}", &["invoice_id"]);
         let got = discovery.candidates(&operation, &operation.parameters[0]);

@@ -35,6 +35,43 @@ pub fn fits(id: &Harvested, operation: &Operation, param: &Parameter) -> bool {
     (!stem.is_empty() && collection == stem) || collection == path_collection
 }
 
+/// What an id is indexed under: its normalized key when the key names its
+/// object (`userid`), or its collection in the singular when the key is a
+/// plain `id`. [`fits`] holds exactly when the id's key is among the
+/// parameter's [`lookup_keys`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum IndexKey {
+    /// A key that names its object, normalized.
+    Name(String),
+    /// A plain id's collection, normalized, in the singular.
+    Collection(String),
+}
+
+/// The key an id is indexed under, or `None` when it cannot fit anything.
+pub(crate) fn index_key(id: &Harvested) -> Option<IndexKey> {
+    let key = normalize(&id.key);
+    if !matches!(key.as_str(), "id" | "uuid" | "guid") {
+        return Some(IndexKey::Name(key));
+    }
+    let collection = singular(&normalize(&id.collection));
+    (!collection.is_empty()).then_some(IndexKey::Collection(collection))
+}
+
+/// The keys under which ids that fit `param` of `operation` are indexed.
+pub(crate) fn lookup_keys(operation: &Operation, param: &Parameter) -> Vec<IndexKey> {
+    let name = normalize(&param.name);
+    let stem = stem(&name);
+    let path_collection = singular(&normalize(collection_before(&operation.path, &param.name)));
+    let mut keys = vec![IndexKey::Name(name)];
+    for collection in [stem, path_collection] {
+        let key = IndexKey::Collection(collection);
+        if !matches!(&key, IndexKey::Collection(c) if c.is_empty()) && !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
 /// Lowercase, without `_`, `-` or `.`: `user_id`, `userId` and `User-ID`
 /// all become `userid`.
 pub fn normalize(name: &str) -> String {
@@ -135,6 +172,35 @@ mod tests {
         assert!(fits(&id("user_id", "invoices"), &op("/users/{userId}"), &param("userId")));
         assert!(fits(&id("accountId", "x"), &op("/a/{account_id}"), &param("account_id")));
         assert!(!fits(&id("tenant_id", "invoices"), &op("/users/{user_id}"), &param("user_id")));
+    }
+
+    #[test]
+    fn the_index_agrees_with_fits() {
+        let ids = [
+            id("id", "users"),
+            id("id", "categories"),
+            id("user_id", "invoices"),
+            id("accountId", "x"),
+            id("id", "me"),
+            id("id", ""),
+        ];
+        let cases = [
+            ("/users/{user_id}", "user_id"),
+            ("/users/{id}", "id"),
+            ("/profiles/{user_id}", "user_id"),
+            ("/categories/{categoryId}", "categoryId"),
+            ("/a/{account_id}", "account_id"),
+            ("/orders/{order_id}", "order_id"),
+            ("/{id}", "id"),
+        ];
+        for harvested in &ids {
+            for (path, name) in cases {
+                let (operation, param) = (op(path), param(name));
+                let by_index = index_key(harvested)
+                    .is_some_and(|k| lookup_keys(&operation, &param).contains(&k));
+                assert_eq!(by_index, fits(harvested, &operation, &param), "{harvested:?} {path}");
+            }
+        }
     }
 
     #[test]

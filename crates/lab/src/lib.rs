@@ -79,6 +79,7 @@ mod data;
 mod log;
 mod openapi;
 mod routes;
+mod scaled;
 
 use std::fmt;
 use std::sync::Arc;
@@ -86,6 +87,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use log::{LOG_CAPACITY, LoggedRequest};
+pub use scaled::{ScaledLab, VULNERABLE_COLLECTIONS};
 
 /// The header that carries the API key.
 pub const KEY_HEADER: &str = "X-API-Key";

@@ -46,7 +46,7 @@ pub fn forged_credential(secret: &str, taken: &[&str]) -> String {
 /// within 32 bits where the sample was; UUIDs become the all-`f` version-4
 /// UUID; other strings keep their shape with digits, lowercase and
 /// uppercase letters replaced.
-pub fn absent_id(sample: &str, known: &BTreeSet<&str>) -> String {
+pub fn absent_id(sample: &str, known: &BTreeSet<String>) -> String {
     let candidates: Vec<String> = if !sample.is_empty()
         && sample.bytes().all(|b| b.is_ascii_digit())
     {
@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn absent_ids_keep_the_shape() {
-        let known: BTreeSet<&str> = ["1", "2", "9999"].into_iter().collect();
+        let known: BTreeSet<String> = ["1", "2", "9999"].into_iter().map(String::from).collect();
         assert_eq!(absent_id("1", &known), "8888");
         assert_eq!(absent_id("101", &BTreeSet::new()), "999999");
         assert_eq!(absent_id("123456789", &BTreeSet::new()), "999999999");

@@ -237,7 +237,7 @@ pub fn plan(
     let mut control = objects[0].values.clone();
     for (name, value) in &mut control {
         if name == &varied.name {
-            *value = absent_id(value, &known);
+            *value = absent_id(value, known);
         }
     }
     Ok(OperationPlan { varied: varied.name.clone(), objects, control })
@@ -377,8 +377,8 @@ mod tests {
     }
 
     fn discovery(lists: &[(Seer, &str, &[&str])]) -> Discovery {
-        Discovery {
-            listings: lists
+        Discovery::new(
+            lists
                 .iter()
                 .map(|(seer, collection, values)| Listing {
                     seer: *seer,
@@ -394,9 +394,9 @@ mod tests {
                         .collect(),
                 })
                 .collect(),
-            seeds: vec![BTreeMap::new(), BTreeMap::new(), BTreeMap::new()],
-            failures: vec![],
-        }
+            vec![BTreeMap::new(), BTreeMap::new(), BTreeMap::new()],
+            vec![],
+        )
     }
 
     #[test]

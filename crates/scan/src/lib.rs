@@ -23,16 +23,16 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use futures::future::join_all;
+use futures::StreamExt;
 use serde_json::Value;
 use trespass_config::{IdentitySettings, ScanSettings};
-use trespass_discovery::{Seer, discover};
+use trespass_discovery::{Discovery, Seer, discover};
 use trespass_inventory::InventoryError;
 use trespass_inventory::har::KnownCredential;
 use trespass_model::{
-    ApiKeyLocation, Coverage, Credential, CredentialPlacement, INVENTORY_SCHEMA_VERSION, Identity,
-    IdentityName, Inventory, InventoryPlan, Method, ObjectReference, Operation, PlannedOperation,
-    Report, SCHEMA_VERSION, ScanStats, SecurityScheme,
+    ApiKeyLocation, Coverage, Credential, CredentialPlacement, Finding, INVENTORY_SCHEMA_VERSION,
+    Identity, IdentityName, Inventory, InventoryPlan, Method, ObjectReference, Operation,
+    PlannedOperation, Report, SCHEMA_VERSION, ScanStats, SecurityScheme,
 };
 use trespass_probes::Context;
 use trespass_transport::{Client, ClientConfig, Redactor, TransportError};
@@ -314,83 +314,35 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
     }
     notes.extend(discovery.failures.iter().map(|f| format!("discovery: {f}")));
 
-    // Probes, all operations at once; the client bounds concurrency.
+    // Probes and verdicts, operation by operation as a stream: each
+    // operation's responses are judged as soon as they are all in and then
+    // dropped, so memory does not grow with the number of operations. The
+    // client's semaphore bounds the requests in flight.
     let context = Context { client: &client, identities: &identities, redactor: &redactor };
     let declares_security = !inventory.security_schemes.is_empty()
         || inventory.operations.iter().any(|o| !o.security.is_empty());
-    let mut coverage = Vec::new();
-    let mut planned = Vec::new();
-    for operation in &inventory.operations {
-        match trespass_probes::plan(operation, &discovery, identities.len()) {
-            Ok(plan) => planned.push((operation, plan)),
-            Err(skip) => {
-                tracing::debug!(operation = %operation.label(), reason = %skip.detail, "not probed");
-                coverage.push(Coverage {
-                    method: operation.method,
-                    path: operation.path.clone(),
-                    status: skip.status.to_owned(),
-                    detail: skip.detail,
-                });
-            }
-        }
-    }
-    let probed = join_all(planned.into_iter().map(|(operation, plan)| async move {
-        (operation, trespass_probes::run(context, operation, plan).await)
-    }))
-    .await;
-
-    // Verdicts.
     let names: Vec<_> = identities.iter().map(|i| i.name.clone()).collect();
+    let assess = Assess { context, discovery: &discovery, names: &names, declares_security };
+    let mut outcomes: Vec<Outcome> = futures::stream::iter(inventory.operations.iter().enumerate())
+        .map(|(position, operation)| assess.operation(position, operation))
+        .buffer_unordered(settings.concurrency.max(1) * 2)
+        .collect()
+        .await;
+    outcomes.sort_by_key(|o| o.position);
+
     let mut findings = Vec::new();
-    let (mut objects_planned, mut objects_judged, mut answered) = (0, 0, 0);
+    let mut coverage = Vec::with_capacity(outcomes.len());
+    let (mut objects_planned, mut objects_judged, mut answered, mut probed) = (0, 0, 0, 0);
     let mut refusals = Vec::new();
-    for (operation, probes) in &probed {
-        let declared = DeclaredSecurity::of(operation, declares_security);
-        let judgement = judge(operation, probes, &names, declared);
-        objects_planned += probes.objects.len();
-        objects_judged += judgement.objects_judged;
-        for object in &probes.objects {
-            match object.baseline.status() {
-                Some(status) => {
-                    answered += 1;
-                    if !(200..300).contains(&status) {
-                        refusals.push(format!(
-                            "{} on {} answered {status}",
-                            names[object.object.owner],
-                            operation.label()
-                        ));
-                    }
-                }
-                None => {
-                    if let Err(message) = &object.baseline.outcome {
-                        refusals.push(format!("{}: {message}", operation.label()));
-                    }
-                }
-            }
-        }
-        let (status, detail) = if judgement.public {
-            ("public", "declared without security and served alike to everyone".to_owned())
-        } else if judgement.objects_judged == 0 {
-            ("not-tested", "no identity could read its own object here".to_owned())
-        } else {
-            (
-                "probed",
-                format!(
-                    "{} of {} owners' objects probed, {} finding(s)",
-                    judgement.objects_judged,
-                    probes.objects.len(),
-                    judgement.findings.len()
-                ),
-            )
-        };
-        coverage.push(Coverage {
-            method: operation.method,
-            path: operation.path.clone(),
-            status: status.to_owned(),
-            detail,
-        });
-        notes.extend(judgement.notes.iter().map(|n| format!("{}: {n}", operation.label())));
-        findings.extend(judgement.findings);
+    for outcome in outcomes {
+        objects_planned += outcome.objects_planned;
+        objects_judged += outcome.objects_judged;
+        answered += outcome.answered;
+        probed += usize::from(outcome.probed);
+        refusals.extend(outcome.refusals);
+        notes.extend(outcome.notes);
+        findings.extend(outcome.findings);
+        coverage.push(outcome.coverage);
     }
 
     if objects_planned > 0 && objects_judged == 0 {
@@ -422,11 +374,6 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
             .then_with(|| a.identity.cmp(&b.identity))
             .then_with(|| a.owner.cmp(&b.owner))
     });
-    let order = |c: &Coverage| {
-        inventory.operations.iter().position(|o| o.method == c.method && o.path == c.path)
-    };
-    coverage.sort_by_key(|c| order(c));
-
     let report = Report {
         schema_version: SCHEMA_VERSION.to_owned(),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -436,7 +383,7 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
             requests_sent: spec_requests + client.requests_sent(),
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             operations: inventory.operations.len(),
-            operations_probed: probed.len(),
+            operations_probed: probed,
             identities: identities.len(),
         },
         findings,
@@ -444,6 +391,107 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         notes,
     };
     redact_report(report, &redactor)
+}
+
+/// What the probes and verdicts of one operation left behind once its
+/// responses were dropped.
+struct Outcome {
+    /// Position of the operation in the inventory, for a stable order.
+    position: usize,
+    coverage: Coverage,
+    findings: Vec<Finding>,
+    notes: Vec<String>,
+    probed: bool,
+    objects_planned: usize,
+    objects_judged: usize,
+    /// Baselines that got a response.
+    answered: usize,
+    /// Baselines that failed, described.
+    refusals: Vec<String>,
+}
+
+/// What every operation's assessment shares.
+#[derive(Clone, Copy)]
+struct Assess<'a> {
+    context: Context<'a>,
+    discovery: &'a Discovery,
+    names: &'a [IdentityName],
+    declares_security: bool,
+}
+
+impl Assess<'_> {
+    /// Plans, probes and judges one operation.
+    async fn operation(self, position: usize, operation: &Operation) -> Outcome {
+        let coverage = |status: &str, detail: String| Coverage {
+            method: operation.method,
+            path: operation.path.clone(),
+            status: status.to_owned(),
+            detail,
+        };
+        let mut outcome = Outcome {
+            position,
+            coverage: coverage("", String::new()),
+            findings: Vec::new(),
+            notes: Vec::new(),
+            probed: false,
+            objects_planned: 0,
+            objects_judged: 0,
+            answered: 0,
+            refusals: Vec::new(),
+        };
+        let plan = match trespass_probes::plan(operation, self.discovery, self.names.len()) {
+            Ok(plan) => plan,
+            Err(skip) => {
+                tracing::debug!(operation = %operation.label(), reason = %skip.detail, "not probed");
+                outcome.coverage = coverage(skip.status, skip.detail);
+                return outcome;
+            }
+        };
+        let probes = trespass_probes::run(self.context, operation, plan).await;
+        let declared = DeclaredSecurity::of(operation, self.declares_security);
+        let judgement = judge(operation, &probes, self.names, declared);
+
+        outcome.probed = true;
+        outcome.objects_planned = probes.objects.len();
+        outcome.objects_judged = judgement.objects_judged;
+        for object in &probes.objects {
+            match (&object.baseline.outcome, object.baseline.status()) {
+                (_, Some(status)) => {
+                    outcome.answered += 1;
+                    if !(200..300).contains(&status) {
+                        outcome.refusals.push(format!(
+                            "{} on {} answered {status}",
+                            self.names[object.object.owner],
+                            operation.label()
+                        ));
+                    }
+                }
+                (Err(message), None) => {
+                    outcome.refusals.push(format!("{}: {message}", operation.label()));
+                }
+                (Ok(_), None) => {}
+            }
+        }
+        outcome.coverage = if judgement.public {
+            coverage("public", "declared without security and served alike to everyone".to_owned())
+        } else if judgement.objects_judged == 0 {
+            coverage("not-tested", "no identity could read its own object here".to_owned())
+        } else {
+            coverage(
+                "probed",
+                format!(
+                    "{} of {} owners' objects probed, {} finding(s)",
+                    judgement.objects_judged,
+                    probes.objects.len(),
+                    judgement.findings.len()
+                ),
+            )
+        };
+        outcome.notes =
+            judgement.notes.iter().map(|n| format!("{}: {n}", operation.label())).collect();
+        outcome.findings = judgement.findings;
+        outcome
+    }
 }
 
 /// The placement the spec's security declares: the first scheme named by

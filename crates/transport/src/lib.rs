@@ -156,6 +156,11 @@ impl Client {
         &self.base
     }
 
+    /// Requests allowed in flight at once (at least 1).
+    pub fn concurrency(&self) -> usize {
+        self.config.concurrency.max(1)
+    }
+
     /// Requests sent so far, answered or not.
     pub fn requests_sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
