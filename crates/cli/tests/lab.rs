@@ -85,6 +85,8 @@ fn demo_fixed_finds_nothing_and_exits_0() {
             "/notes/{note_id}",
             "/profiles/{user_id}",
             "/orders/{order_id}",
+            "/tenants/{tenant_id}/invoices",
+            "/tenants/{tenant_id}/invoices/{invoice_id}",
         ]
     );
 }

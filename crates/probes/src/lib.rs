@@ -12,7 +12,9 @@
 //! - the request with a **forged** credential of the right shape;
 //!
 //! and, once per identity, its request for the id that does not exist (the
-//! **control**). Everything comes back as [`Observation`]s in an
+//! **control**). The baseline and the control are each sent twice, one
+//! after the other, so that the verdicts learn which fields vary between
+//! identical requests (timestamps, request ids) and leave them out. Everything comes back as [`Observation`]s in an
 //! [`OperationProbes`], which the verdicts judge. Only read-only methods are
 //! planned in this version.
 
@@ -118,6 +120,8 @@ pub struct ObjectProbes {
     pub object: PlannedObject,
     /// The owner's own request.
     pub baseline: Observation,
+    /// The same request again, right after: what differs is noise.
+    pub baseline_again: Observation,
     /// Each outsider's request for the owner's object: (identity, observation).
     pub cross: Vec<(usize, Observation)>,
     /// The request without credentials.
@@ -135,6 +139,8 @@ pub struct OperationProbes {
     pub objects: Vec<ObjectProbes>,
     /// Each identity's request for the absent object: (identity, observation).
     pub controls: Vec<(usize, Observation)>,
+    /// The same requests again, in the same order, to learn noise.
+    pub controls_again: Vec<(usize, Observation)>,
 }
 
 impl OperationProbes {
@@ -273,22 +279,44 @@ pub async fn run(
                 .collect();
             let values = &object.values;
             let (baseline, cross, anonymous, forged) = futures::join!(
-                send(context, operation, values, as_identity(object.owner)),
+                twice(context, operation, values, as_identity(object.owner)),
                 join_all(outsiders.iter().map(|i| async move {
                     (*i, send(context, operation, values, as_identity(*i)).await)
                 })),
                 send(context, operation, values, Presenting::Nobody),
                 send(context, operation, values, Presenting::Forged { credential: forged }),
             );
-            ObjectProbes { object: object.clone(), baseline, cross, anonymous, forged }
+            let (baseline, baseline_again) = baseline;
+            ObjectProbes {
+                object: object.clone(),
+                baseline,
+                baseline_again,
+                cross,
+                anonymous,
+                forged,
+            }
         }
     }));
     let controls = join_all((0..context.identities.len()).map(|i| {
         let control = &plan.control;
-        async move { (i, send(context, operation, control, as_identity(i)).await) }
+        async move { (i, twice(context, operation, control, as_identity(i)).await) }
     }));
     let (objects, controls) = futures::join!(objects, controls);
-    OperationProbes { plan, objects, controls }
+    let (controls, controls_again) =
+        controls.into_iter().map(|(i, (first, again))| ((i, first), (i, again))).unzip();
+    OperationProbes { plan, objects, controls, controls_again }
+}
+
+/// The same request twice, the second after the first has been answered.
+async fn twice(
+    context: Context<'_>,
+    operation: &Operation,
+    values: &[(String, String)],
+    presenting: Presenting<'_>,
+) -> (Observation, Observation) {
+    let first = send(context, operation, values, presenting).await;
+    let again = send(context, operation, values, presenting).await;
+    (first, again)
 }
 
 async fn send(

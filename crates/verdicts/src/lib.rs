@@ -81,6 +81,8 @@ pub fn judge(
     let mut judgement = Judgement::default();
     let name = |i: usize| names.get(i).map_or("?", IdentityName::as_str);
     let mut per_operation: Vec<Finding> = Vec::new();
+    let noise = learn_noise(probes);
+    let values = |reply: &trespass_probes::Reply| compare::values(reply, &noise);
 
     for object in &probes.objects {
         let owner = object.object.owner;
@@ -95,9 +97,9 @@ pub fn judge(
         };
         judgement.objects_judged += 1;
         let requested: Vec<&str> = object.object.values.iter().map(|(_, v)| v.as_str()).collect();
-        let owner_values = compare::values(baseline);
+        let owner_values = values(baseline);
         let unique_against = |other: Option<&Observation>| {
-            let other_values = other.and_then(Observation::success).map(compare::values);
+            let other_values = other.and_then(Observation::success).map(values);
             compare::owner_unique(&owner_values, other_values.as_ref(), &requested)
         };
         // Unique against every other identity's own object at once, for the
@@ -108,13 +110,13 @@ pub fn judge(
             .filter(|o| {
                 o.object.owner != owner && !object.object.co_owners.contains(&o.object.owner)
             })
-            .filter_map(|o| o.baseline.success().map(compare::values))
+            .filter_map(|o| o.baseline.success().map(values))
             .fold(compare::owner_unique(&owner_values, None, &requested), |acc, other| {
                 acc.difference(&other).cloned().collect()
             });
 
         // Anonymous and forged credentials.
-        let anonymous_leak = leak(&object.anonymous, baseline, &unique_to_owner);
+        let anonymous_leak = leak(&object.anonymous, baseline, &unique_to_owner, &noise);
         if anonymous_leak.is_some() && declared == DeclaredSecurity::Public {
             judgement.public = true;
             judgement.notes.push(format!(
@@ -134,7 +136,7 @@ pub fn judge(
                 carried,
                 declared,
             ));
-        } else if let Some(carried) = leak(&object.forged, baseline, &unique_to_owner) {
+        } else if let Some(carried) = leak(&object.forged, baseline, &unique_to_owner, &noise) {
             per_operation.push(credential_not_validated(
                 operation,
                 probes,
@@ -150,7 +152,7 @@ pub fn judge(
                 .own_baseline(*outsider)
                 .or_else(|| probes.control(*outsider).filter(|c| c.success().is_some()));
             let unique = unique_against(outsider_own);
-            if let Some(carried) = leak(cross, baseline, &unique) {
+            if let Some(carried) = leak(cross, baseline, &unique, &noise) {
                 let confidence = if outsider_own.is_some() && strong(&carried) {
                     Confidence::High
                 } else {
@@ -184,6 +186,7 @@ pub fn judge(
                     (*outsider, name(*outsider)),
                     name(owner),
                     (cross, control),
+                    &noise,
                 )
             });
             per_operation.extend(oracle);
@@ -236,21 +239,45 @@ pub fn remediation(kind: FindingKind) -> &'static str {
     }
 }
 
+/// What varies between identical requests of this operation, learned from
+/// each owner's repeated baseline and each identity's repeated control.
+pub fn learn_noise(probes: &OperationProbes) -> compare::Noise {
+    let mut noise = compare::Noise::default();
+    let pairs =
+        probes.objects.iter().map(|o| (&o.baseline, &o.baseline_again)).chain(
+            probes.controls.iter().zip(&probes.controls_again).map(|((_, a), (_, b))| (a, b)),
+        );
+    for (first, again) in pairs {
+        if let (Ok(first), Ok(again)) = (&first.outcome, &again.outcome) {
+            // Only answers of the same status say the same thing.
+            if first.status == again.status {
+                noise.learn(first, again);
+            }
+        }
+    }
+    noise
+}
+
 /// When `probe` succeeded and carries owner data, the values it carries.
-/// A response identical to the owner's own carries it all, even when no
-/// value is unique (an API with one object per identity, say).
+/// A response with the same content as the owner's own (noise aside)
+/// carries it all, even when no value is unique (an API with one object per
+/// identity, say).
 fn leak(
     probe: &Observation,
     baseline: &trespass_probes::Reply,
     unique: &BTreeSet<String>,
+    noise: &compare::Noise,
 ) -> Option<Vec<String>> {
     let reply = probe.success()?;
-    let carried: Vec<String> =
-        compare::carried(&compare::values(reply), unique).into_iter().map(str::to_owned).collect();
+    let carried: Vec<String> = compare::carried(&compare::values(reply, noise), unique)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     if !carried.is_empty() {
         return Some(carried);
     }
-    (!unique.is_empty() && reply.body == baseline.body).then(|| unique.iter().cloned().collect())
+    (!unique.is_empty() && compare::same_content(reply, baseline, noise))
+        .then(|| unique.iter().cloned().collect())
 }
 
 /// Whether carried values prove the leak beyond doubt: two or more, or a
@@ -368,6 +395,7 @@ fn existence_oracle(
     (_, outsider_name): (usize, &str),
     owner: &str,
     (cross, control): (&Observation, &Observation),
+    noise: &compare::Noise,
 ) -> Option<Finding> {
     let (Ok(cross_reply), Ok(control_reply)) = (&cross.outcome, &control.outcome) else {
         return None;
@@ -386,7 +414,7 @@ fn existence_oracle(
         .collect();
     let (confidence, how) = if cross_reply.status != control_reply.status {
         (Confidence::High, format!("status {} versus {}", cross_reply.status, control_reply.status))
-    } else if compare::bodies_differ(cross_reply, control_reply, &ids) {
+    } else if compare::bodies_differ(cross_reply, control_reply, &ids, noise) {
         (
             Confidence::Medium,
             format!("the same status {} with different bodies", cross_reply.status),

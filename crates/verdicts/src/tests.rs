@@ -77,6 +77,7 @@ fn probes(target: &Target) -> OperationProbes {
             values: vec![("user_id".into(), id.into())],
         },
         baseline: own(owner),
+        baseline_again: own(owner),
         cross: vec![(1 - owner, (target.cross)(owner))],
         anonymous: (target.anonymous)(owner),
         forged: (target.forged)(owner),
@@ -89,6 +90,7 @@ fn probes(target: &Target) -> OperationProbes {
         },
         objects: vec![object(ALICE, "1"), object(BOB, "2")],
         controls: vec![(ALICE, (target.control)(ALICE)), (BOB, (target.control)(BOB))],
+        controls_again: vec![(ALICE, (target.control)(ALICE)), (BOB, (target.control)(BOB))],
     }
 }
 
@@ -277,4 +279,27 @@ fn fingerprints_are_stable() {
     assert_eq!(fingerprint(&["a", "b"]), fingerprint(&["a", "b"]));
     assert_ne!(fingerprint(&["ab", ""]), fingerprint(&["a", "b"]));
     assert_eq!(fingerprint(&[]), "cbf29ce484222325");
+}
+
+#[test]
+fn error_bodies_with_request_ids_are_no_oracle_once_noise_is_learned() {
+    // The fixed twin of an oracle: 404 alike for not-yours and missing, but
+    // every body carries its own request id, which looks like nothing
+    // volatile. Only the repeated control tells that it is noise.
+    let target = Target {
+        cross: |_| obs(404, r#"{"error":"not found","request_id":"req-31"}"#),
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: |_| obs(404, r#"{"error":"not found","request_id":"req-40"}"#),
+    };
+    let mut probes = probes(&target);
+    let again = obs(404, r#"{"error":"not found","request_id":"req-41"}"#);
+    probes.controls_again = vec![(ALICE, again.clone()), (BOB, again)];
+    let judgement = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&judgement), vec![]);
+
+    // Without the repeat the ids would have made the bodies differ.
+    probes.controls_again = probes.controls.clone();
+    let naive = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&naive), vec![(FindingKind::ExistenceOracle, Some("bob"), Some("alice"))]);
 }
