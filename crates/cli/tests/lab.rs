@@ -5,9 +5,10 @@ mod support;
 
 use support::{RunningLab, finding_keys, key, read_json, trespass};
 
-/// Every planted fault of the vulnerable lab, and nothing on its traps
-/// (`/profiles/{user_id}` ignores the id, `/catalog/{item_id}` is public,
-/// `/orders/{order_id}` is correctly protected).
+/// Every planted fault of the vulnerable lab that safe mode can see, and
+/// nothing on its traps (`/profiles/{user_id}` ignores the id,
+/// `/catalog/{item_id}` is public, `/orders/{order_id}` is correctly
+/// protected), nor on the noise every response carries.
 fn expected_vulnerable() -> Vec<(String, String, String, String, String)> {
     let mut expected = vec![
         key("bola-read", "/users/{user_id}", "alice", "bob"),
@@ -21,6 +22,8 @@ fn expected_vulnerable() -> Vec<(String, String, String, String, String)> {
         key("bola-read", "/notes/{note_id}", "bob", "alice"),
         key("credential-not-validated", "/notes/{note_id}", "-", "alice"),
         key("existence-oracle", "/accounts/{account_id}", "bob", "alice"),
+        key("credential-exposure", "/team", "alice", "bob"),
+        key("credential-exposure", "/team", "bob", "alice"),
     ];
     expected.sort();
     expected
@@ -42,6 +45,7 @@ fn demo_finds_every_planted_fault_and_exits_1() {
             "missing-auth" => "CWE-306",
             "credential-not-validated" => "CWE-287",
             "existence-oracle" => "CWE-204",
+            "credential-exposure" => "CWE-200",
             other => panic!("unexpected kind {other}"),
         };
         assert_eq!(finding["cwe"], cwe);
@@ -57,7 +61,7 @@ fn demo_finds_every_planted_fault_and_exits_1() {
         assert!(!stdout.contains(identity.key), "stdout leaks {}'s key", identity.name);
         assert!(!json_text.contains(identity.key), "JSON leaks {}'s key", identity.name);
     }
-    assert!(stdout.contains("11 findings: 10 high, 1 medium"), "{stdout}");
+    assert!(stdout.contains("13 findings: 2 critical, 10 high, 1 medium"), "{stdout}");
 }
 
 #[test]
@@ -200,10 +204,11 @@ fn fixed_lab_scanned_with_flags_exits_0() {
 
 #[test]
 fn fail_on_threshold_decides_the_exit_code() {
-    // On the vulnerable lab every finding is high or medium: --fail-on
-    // critical leaves none at or above it.
+    // The vulnerable lab's worst findings are critical (exposed keys), the
+    // fixed lab has none: --fail-on critical fails only the first.
     let output = trespass().args(["demo", "--quiet", "--fail-on", "critical"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let output = trespass().args(["demo", "--quiet", "--fail-on", "medium"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
+    let output =
+        trespass().args(["demo", "--fixed", "--quiet", "--fail-on", "info"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
 }

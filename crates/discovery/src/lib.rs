@@ -12,16 +12,22 @@
 //! `{user_id}` of `/users/{user_id}`) and who saw each one. That is the
 //! ownership map. A value the anonymous caller saw is public; a value every
 //! identity saw is shared; neither is a BOLA candidate.
+//!
+//! Each listing response is also searched for other callers' credentials
+//! ([`exposure`]); a [`Listing`] that exposed any carries an [`Exposure`]
+//! with redacted evidence, for the `credential-exposure` verdict.
 
+pub mod exposure;
 mod harvest;
 mod matching;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::future::join_all;
-use trespass_model::{Identity, Inventory, Method, Operation, Parameter};
-use trespass_transport::{Client, Presenting};
+use trespass_model::{Identity, Inventory, Method, Operation, Parameter, RecordedResponse};
+use trespass_transport::{Client, Presenting, Redactor, record};
 
+pub use exposure::{Exposed, Exposure};
 pub use harvest::{Harvested, harvest};
 pub use matching::{fits, normalize};
 
@@ -45,6 +51,8 @@ pub struct Listing {
     pub status: Option<u16>,
     /// Ids found in the body.
     pub ids: Vec<Harvested>,
+    /// Credentials of others the body carried, if any.
+    pub exposure: Option<Exposure>,
 }
 
 /// The result of discovery.
@@ -90,8 +98,10 @@ pub async fn discover(
     let seers: Vec<Seer> =
         (0..identities.len()).map(Seer::Identity).chain([Seer::Anonymous]).collect();
 
+    let redactor = Redactor::new(identities.iter().map(|i| (&i.name, &i.credential.secret)));
     let requests = listings.iter().flat_map(|op| seers.iter().map(move |seer| (*op, *seer)));
-    let answers = join_all(requests.map(|(op, seer)| list(client, op, seer, identities))).await;
+    let answers =
+        join_all(requests.map(|(op, seer)| list(client, op, seer, identities, &redactor))).await;
 
     let mut discovery = Discovery {
         seeds: identities.iter().map(|i| i.owns.clone()).collect(),
@@ -188,6 +198,7 @@ async fn list(
     operation: &Operation,
     seer: Seer,
     identities: &[Identity],
+    redactor: &Redactor,
 ) -> Result<Listing, String> {
     let path = with_required_examples(operation);
     let url = client.url_for(&path).map_err(|e| e.to_string())?;
@@ -199,6 +210,24 @@ async fn list(
         Seer::Anonymous => Presenting::Nobody,
     };
     let received = client.send(Method::Get, &url, presenting).await.map_err(|e| e.to_string())?;
+
+    let caller = match seer {
+        Seer::Identity(i) => Some(i),
+        Seer::Anonymous => None,
+    };
+    let exposed = exposure::exposed(&received.body, caller, identities);
+    let exposure = (received.is_success() && !exposed.is_empty()).then(|| Exposure {
+        method: operation.method,
+        path: operation.path.clone(),
+        request: record(Method::Get, &url, presenting),
+        response: RecordedResponse {
+            status: received.status,
+            content_type: received.content_type.clone(),
+            body_length: received.body.len(),
+            body_excerpt: exposure::masked_excerpt(&received.body, redactor),
+        },
+        exposed,
+    });
 
     let ids = if received.is_success() {
         match serde_json::from_slice::<serde_json::Value>(&received.body) {
@@ -215,7 +244,7 @@ async fn list(
         ids = ids.len(),
         "discovery listing"
     );
-    Ok(Listing { seer, operation: operation.label(), status: Some(received.status), ids })
+    Ok(Listing { seer, operation: operation.label(), status: Some(received.status), ids, exposure })
 }
 
 /// The operation's path with required query parameters set to their
@@ -298,6 +327,7 @@ mod tests {
                     collection: collection.into(),
                 })
                 .collect(),
+            exposure: None,
         }
     }
 

@@ -420,6 +420,7 @@ mod tests {
                             collection: (*collection).into(),
                         })
                         .collect(),
+                    exposure: None,
                 })
                 .collect(),
             seeds: vec![BTreeMap::new(), BTreeMap::new(), BTreeMap::new()],

@@ -166,6 +166,8 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         return Err(ScanError::Unreachable { target: target.to_string(), message: first.clone() });
     }
     notes.extend(discovery.failures.iter().map(|f| format!("discovery: {f}")));
+    let names: Vec<_> = identities.iter().map(|i| i.name.clone()).collect();
+    let mut findings = trespass_verdicts::credential_exposures(&discovery, &names);
 
     // Probes, all operations at once; the client bounds concurrency.
     let context = Context { client: &client, identities: &identities, redactor: &redactor };
@@ -193,8 +195,6 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
     .await;
 
     // Verdicts.
-    let names: Vec<_> = identities.iter().map(|i| i.name.clone()).collect();
-    let mut findings = Vec::new();
     let (mut objects_planned, mut objects_judged, mut answered) = (0, 0, 0);
     let mut refusals = Vec::new();
     for (operation, probes) in &probed {

@@ -10,6 +10,7 @@
 //! | `missing-auth` | the request without credentials succeeds and carries the owner's data, and the operation is not declared public |
 //! | `credential-not-validated` | the forged credential succeeds with the owner's data while no credential fails |
 //! | `existence-oracle` | an outsider gets a different status, or a different error body, for the owner's object than for an object that does not exist |
+//! | `credential-exposure` | a listing response carries another identity's credential, or a credential-named field of credential length ([`credential_exposures`]) |
 //!
 //! Not findings, on purpose: an endpoint that ignores the id and answers
 //! with the caller's own object (the response carries nothing unique to the
@@ -19,6 +20,7 @@
 //! object whose baseline failed is not judged, and the note says why.
 
 pub mod compare;
+mod exposure;
 mod reproduce;
 
 use std::collections::BTreeSet;
@@ -28,6 +30,7 @@ use trespass_model::{
 };
 use trespass_probes::{ObjectProbes, Observation, OperationProbes};
 
+pub use exposure::credential_exposures;
 pub use reproduce::curl;
 
 /// How the operation's security was declared.
@@ -234,6 +237,24 @@ pub fn remediation(kind: FindingKind) -> &'static str {
             "Answer objects that are not the caller's exactly like objects that do not exist: \
              same status (404) and same body. Put the ownership check inside the lookup instead \
              of comparing owners after the fetch."
+        }
+        FindingKind::CredentialExposure => {
+            "Never serialise credentials into responses: build response objects from an explicit \
+             list of public fields, show at most a key's last characters, and rotate every key \
+             that was exposed."
+        }
+        FindingKind::CrossTenantHierarchy => {
+            "Check the whole chain on nested paths: the parent must be the caller's, and the \
+             child must be looked up within that parent (WHERE id = ? AND tenant_id = <parent>), \
+             answering 404 otherwise."
+        }
+        FindingKind::PrivilegeEscalation => {
+            "Enforce the role an operation needs on the server, in one place (a middleware or a \
+             policy per route), deny by default, and answer 403 to callers without it."
+        }
+        FindingKind::BolaWrite => {
+            "Check ownership before a write touches anything: load the object scoped to the \
+             caller and answer 404 when it is not theirs; never write first and refuse after."
         }
         _ => "Scope every object lookup to the caller resolved from its credential.",
     }
