@@ -23,6 +23,8 @@ fn expected_vulnerable() -> Vec<(String, String, String, String, String)> {
         key("credential-not-validated", "/notes/{note_id}", "-", "alice"),
         key("existence-oracle", "/accounts/{account_id}", "bob", "alice"),
         key("credential-exposure", "/team", "alice", "bob"),
+        key("cross-tenant-hierarchy", "/tenants/{tenant_id}/invoices/{invoice_id}", "alice", "bob"),
+        key("cross-tenant-hierarchy", "/tenants/{tenant_id}/invoices/{invoice_id}", "bob", "alice"),
         key("credential-exposure", "/team", "bob", "alice"),
     ];
     expected.sort();
@@ -46,6 +48,7 @@ fn demo_finds_every_planted_fault_and_exits_1() {
             "credential-not-validated" => "CWE-287",
             "existence-oracle" => "CWE-204",
             "credential-exposure" => "CWE-200",
+            "cross-tenant-hierarchy" => "CWE-639",
             other => panic!("unexpected kind {other}"),
         };
         assert_eq!(finding["cwe"], cwe);
@@ -61,7 +64,7 @@ fn demo_finds_every_planted_fault_and_exits_1() {
         assert!(!stdout.contains(identity.key), "stdout leaks {}'s key", identity.name);
         assert!(!json_text.contains(identity.key), "JSON leaks {}'s key", identity.name);
     }
-    assert!(stdout.contains("13 findings: 2 critical, 10 high, 1 medium"), "{stdout}");
+    assert!(stdout.contains("15 findings: 2 critical, 12 high, 1 medium"), "{stdout}");
 }
 
 #[test]

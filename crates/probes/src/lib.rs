@@ -12,7 +12,10 @@
 //! - the request with a **forged** credential of the right shape;
 //!
 //! and, once per identity, its request for the id that does not exist (the
-//! **control**). The baseline and the control are each sent twice, one
+//! **control**). On nested paths (`/tenants/{tenant_id}/invoices/{invoice_id}`)
+//! each outsider also sends its **own parent with the owner's child**
+//! (**mixed**): the request a tenant check on the parent alone lets through.
+//! The baseline and the control are each sent twice, one
 //! after the other, so that the verdicts learn which fields vary between
 //! identical requests (timestamps, request ids) and leave them out. Everything comes back as [`Observation`]s in an
 //! [`OperationProbes`], which the verdicts judge. Only read-only methods are
@@ -128,6 +131,9 @@ pub struct ObjectProbes {
     pub anonymous: Observation,
     /// The request with a forged credential.
     pub forged: Observation,
+    /// On nested paths, each outsider's request with its own parent ids and
+    /// the owner's child id: (identity, observation).
+    pub mixed: Vec<(usize, Observation)>,
 }
 
 /// Everything observed for one operation.
@@ -271,20 +277,30 @@ pub async fn run(
         Presenting::Identity { name: &identity.name, credential: &identity.credential }
     };
 
+    let plan_ref = &plan;
     let objects = join_all(plan.objects.iter().map(|object| {
         let forged = &forged[object.owner];
         async move {
+            let mixed_values: Vec<(usize, Vec<(String, String)>)> = plan_ref
+                .objects
+                .iter()
+                .filter(|o| o.owner != object.owner && !object.co_owners.contains(&o.owner))
+                .filter_map(|o| Some((o.owner, mixed(plan_ref, o, object)?)))
+                .collect();
             let outsiders: Vec<usize> = (0..context.identities.len())
                 .filter(|i| *i != object.owner && !object.co_owners.contains(i))
                 .collect();
             let values = &object.values;
-            let (baseline, cross, anonymous, forged) = futures::join!(
+            let (baseline, cross, anonymous, forged, mixed) = futures::join!(
                 twice(context, operation, values, as_identity(object.owner)),
                 join_all(outsiders.iter().map(|i| async move {
                     (*i, send(context, operation, values, as_identity(*i)).await)
                 })),
                 send(context, operation, values, Presenting::Nobody),
                 send(context, operation, values, Presenting::Forged { credential: forged }),
+                join_all(mixed_values.iter().map(|(i, values)| async move {
+                    (*i, send(context, operation, values, as_identity(*i)).await)
+                })),
             );
             let (baseline, baseline_again) = baseline;
             ObjectProbes {
@@ -294,6 +310,7 @@ pub async fn run(
                 cross,
                 anonymous,
                 forged,
+                mixed,
             }
         }
     }));
@@ -305,6 +322,27 @@ pub async fn run(
     let (controls, controls_again) =
         controls.into_iter().map(|(i, (first, again))| ((i, first), (i, again))).unzip();
     OperationProbes { plan, objects, controls, controls_again }
+}
+
+/// The outsider's own values with the varied (child) id taken from the
+/// owner's object, when that differs from the owner's own request: only on
+/// nested paths, where the outsider's parent ids differ from the owner's.
+fn mixed(
+    plan: &OperationPlan,
+    outsider: &PlannedObject,
+    owner: &PlannedObject,
+) -> Option<Vec<(String, String)>> {
+    let child = owner.values.iter().find(|(name, _)| *name == plan.varied)?;
+    let values: Vec<(String, String)> = outsider
+        .values
+        .iter()
+        .map(
+            |(name, value)| {
+                if *name == plan.varied { child.clone() } else { (name.clone(), value.clone()) }
+            },
+        )
+        .collect();
+    (values != owner.values).then_some(values)
 }
 
 /// The same request twice, the second after the first has been answered.
@@ -497,6 +535,30 @@ mod tests {
 
         let format = op("/report.{format}", vec![param("format", false, None)]);
         assert_eq!(plan(&format, &d, 2).unwrap_err().detail, "no path parameter names an object");
+    }
+
+    #[test]
+    fn mixed_takes_the_outsiders_parent_and_the_owners_child_on_nested_paths_only() {
+        let object = |owner, values: &[(&str, &str)]| PlannedObject {
+            owner,
+            co_owners: BTreeSet::new(),
+            values: values.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
+        };
+        let alice = object(0, &[("tenant_id", "21"), ("invoice_id", "101")]);
+        let bob = object(1, &[("tenant_id", "22"), ("invoice_id", "201")]);
+        let plan = OperationPlan {
+            varied: "invoice_id".into(),
+            objects: vec![alice.clone(), bob.clone()],
+            control: vec![],
+        };
+        assert_eq!(
+            mixed(&plan, &bob, &alice),
+            Some(vec![("tenant_id".into(), "22".into()), ("invoice_id".into(), "101".into())])
+        );
+
+        let flat = OperationPlan { varied: "user_id".into(), objects: vec![], control: vec![] };
+        let (a, b) = (object(0, &[("user_id", "1")]), object(1, &[("user_id", "2")]));
+        assert_eq!(mixed(&flat, &b, &a), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | `missing-auth` | the request without credentials succeeds and carries the owner's data, and the operation is not declared public |
 //! | `credential-not-validated` | the forged credential succeeds with the owner's data while no credential fails |
 //! | `existence-oracle` | an outsider gets a different status, or a different error body, for the owner's object than for an object that does not exist |
+//! | `cross-tenant-hierarchy` | on a nested path, an outsider's request with its own parent and the owner's child succeeds and carries values unique to the owner's object |
 //! | `credential-exposure` | a listing response carries another identity's credential, or a credential-named field of credential length ([`credential_exposures`]) |
 //!
 //! Not findings, on purpose: an endpoint that ignores the id and answers
@@ -147,6 +148,21 @@ pub fn judge(
                 name(owner),
                 &carried,
             ));
+        }
+
+        // Nested paths: the outsider's own parent with the owner's child.
+        for (outsider, mixed) in &object.mixed {
+            let outsider_own = probes.own_baseline(*outsider);
+            if let Some(carried) = leak(mixed, baseline, &unique_against(outsider_own), &noise) {
+                judgement.findings.push(cross_tenant_hierarchy(
+                    operation,
+                    probes,
+                    object,
+                    (mixed, name(*outsider)),
+                    name(owner),
+                    &carried,
+                ));
+            }
         }
 
         // Outsiders.
@@ -340,6 +356,37 @@ fn bola_read(
         operation,
         probes,
         (Some(outsider_name), Some(owner)),
+        Proof { reason, evidence, offending: 1 },
+    )
+}
+
+fn cross_tenant_hierarchy(
+    operation: &Operation,
+    probes: &OperationProbes,
+    object: &ObjectProbes,
+    (mixed, outsider): (&Observation, &str),
+    owner: &str,
+    carried: &[String],
+) -> Finding {
+    let mut evidence =
+        vec![exchange(&format!("{owner} reads its own object (baseline)"), &object.baseline)];
+    evidence
+        .push(exchange(&format!("{outsider} reads {owner}'s child under its own parent"), mixed));
+    let reason = format!(
+        "{outsider}'s request with its own parent ids and {owner}'s child ({}) succeeded ({}) \
+         and returned values found only in {owner}'s object: {}; the parent is checked, not \
+         that the child belongs to it",
+        mixed.request.url,
+        outcome_text(mixed),
+        quote_values(carried)
+    );
+    finding(
+        FindingKind::CrossTenantHierarchy,
+        Severity::High,
+        if strong(carried) { Confidence::High } else { Confidence::Medium },
+        operation,
+        probes,
+        (Some(outsider), Some(owner)),
         Proof { reason, evidence, offending: 1 },
     )
 }

@@ -81,6 +81,7 @@ fn probes(target: &Target) -> OperationProbes {
         cross: vec![(1 - owner, (target.cross)(owner))],
         anonymous: (target.anonymous)(owner),
         forged: (target.forged)(owner),
+        mixed: vec![],
     };
     OperationProbes {
         plan: OperationPlan {
@@ -302,4 +303,28 @@ fn error_bodies_with_request_ids_are_no_oracle_once_noise_is_learned() {
     probes.controls_again = probes.controls.clone();
     let naive = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
     assert_eq!(kinds(&naive), vec![(FindingKind::ExistenceOracle, Some("bob"), Some("alice"))]);
+}
+
+#[test]
+fn own_parent_with_anothers_child_is_cross_tenant_hierarchy_only_when_it_carries_owner_data() {
+    let target = Target {
+        cross: not_found,
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: not_found,
+    };
+    let mut probes = probes(&target);
+    probes.objects[0].mixed = vec![(BOB, obs(200, ALICE_BODY))];
+    probes.objects[1].mixed = vec![(ALICE, obs(404, NOT_FOUND))];
+    let judgement = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
+    assert_eq!(
+        kinds(&judgement),
+        vec![(FindingKind::CrossTenantHierarchy, Some("bob"), Some("alice"))]
+    );
+    assert_eq!(judgement.findings[0].confidence, Confidence::High);
+
+    // A mixed request answered with the caller's own object is no finding.
+    probes.objects[0].mixed = vec![(BOB, obs(200, BOB_BODY))];
+    let judgement = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&judgement), vec![]);
 }
