@@ -154,7 +154,7 @@ async fn demo(args: DemoArgs, output: Output) -> Result<u8, Failure> {
             name: IdentityName::new(i.name),
             secret: Secret::new(i.key),
             auth: None,
-            role: None,
+            role: Some(i.role.to_owned()),
             owns: Default::default(),
         })
         .collect();

@@ -9,7 +9,10 @@ use support::{RunningLab, finding_keys, key, read_json, trespass};
 /// nothing on its traps (`/profiles/{user_id}` ignores the id,
 /// `/catalog/{item_id}` is public, `/orders/{order_id}` is correctly
 /// protected), nor on the noise every response carries.
-fn expected_vulnerable() -> Vec<(String, String, String, String, String)> {
+///
+/// `privilege-escalation` needs the identities' roles: the demo and the
+/// config below give them (`user`), `--identity` flags cannot.
+fn expected_vulnerable(roles_known: bool) -> Vec<(String, String, String, String, String)> {
     let mut expected = vec![
         key("bola-read", "/users/{user_id}", "alice", "bob"),
         key("bola-read", "/users/{user_id}", "bob", "alice"),
@@ -27,6 +30,10 @@ fn expected_vulnerable() -> Vec<(String, String, String, String, String)> {
         key("cross-tenant-hierarchy", "/tenants/{tenant_id}/invoices/{invoice_id}", "bob", "alice"),
         key("credential-exposure", "/team", "bob", "alice"),
     ];
+    if roles_known {
+        expected.push(key("privilege-escalation", "/admin/audit", "alice", "-"));
+        expected.push(key("privilege-escalation", "/admin/audit", "bob", "-"));
+    }
     expected.sort();
     expected
 }
@@ -40,7 +47,7 @@ fn demo_finds_every_planted_fault_and_exits_1() {
 
     let report = read_json(&json);
     assert_eq!(report["schema_version"], "1.0");
-    assert_eq!(finding_keys(&report), expected_vulnerable());
+    assert_eq!(finding_keys(&report), expected_vulnerable(true));
     for finding in report["findings"].as_array().unwrap() {
         let cwe = match finding["kind"].as_str().unwrap() {
             "bola-read" => "CWE-639",
@@ -49,6 +56,7 @@ fn demo_finds_every_planted_fault_and_exits_1() {
             "existence-oracle" => "CWE-204",
             "credential-exposure" => "CWE-200",
             "cross-tenant-hierarchy" => "CWE-639",
+            "privilege-escalation" => "CWE-285",
             other => panic!("unexpected kind {other}"),
         };
         assert_eq!(finding["cwe"], cwe);
@@ -64,7 +72,7 @@ fn demo_finds_every_planted_fault_and_exits_1() {
         assert!(!stdout.contains(identity.key), "stdout leaks {}'s key", identity.name);
         assert!(!json_text.contains(identity.key), "JSON leaks {}'s key", identity.name);
     }
-    assert!(stdout.contains("15 findings: 2 critical, 12 high, 1 medium"), "{stdout}");
+    assert!(stdout.contains("17 findings: 2 critical, 14 high, 1 medium"), "{stdout}");
 }
 
 #[test]
@@ -116,9 +124,11 @@ timeout_ms = 5000
 
 [identities.alice]
 credential = "${{LAB_ALICE_KEY}}"
+role = "user"
 
 [identities.bob]
 credential = "${{LAB_BOB_KEY}}"
+role = "user"
 "#,
         lab.url(),
         spec.display()
@@ -150,7 +160,7 @@ fn scan_with_a_config_finds_the_same_faults_and_sends_only_reads() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(finding_keys(&read_json(&json)), expected_vulnerable());
+    assert_eq!(finding_keys(&read_json(&json)), expected_vulnerable(true));
 
     // Safe mode: not one request but GET, HEAD or OPTIONS reached the lab.
     let log = lab.log();
@@ -176,7 +186,7 @@ fn scan_with_flags_and_a_spec_found_on_the_target() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
     let report = read_json(&json);
-    assert_eq!(finding_keys(&report), expected_vulnerable());
+    assert_eq!(finding_keys(&report), expected_vulnerable(false));
     assert!(
         report["notes"]
             .as_array()

@@ -24,7 +24,9 @@ mod matching;
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::future::join_all;
-use trespass_model::{Identity, Inventory, Method, Operation, Parameter, RecordedResponse};
+use trespass_model::{
+    Identity, Inventory, Method, Operation, Parameter, RecordedRequest, RecordedResponse,
+};
 use trespass_transport::{Client, Presenting, Redactor, record};
 
 pub use exposure::{Exposed, Exposure};
@@ -53,6 +55,9 @@ pub struct Listing {
     pub ids: Vec<Harvested>,
     /// Credentials of others the body carried, if any.
     pub exposure: Option<Exposure>,
+    /// The request and its response (excerpt masked and redacted), for
+    /// verdicts that rest on a listing, such as `privilege-escalation`.
+    pub exchange: Option<(RecordedRequest, RecordedResponse)>,
 }
 
 /// The result of discovery.
@@ -216,16 +221,18 @@ async fn list(
         Seer::Anonymous => None,
     };
     let exposed = exposure::exposed(&received.body, caller, identities);
+    let request = record(Method::Get, &url, presenting);
+    let response = RecordedResponse {
+        status: received.status,
+        content_type: received.content_type.clone(),
+        body_length: received.body.len(),
+        body_excerpt: exposure::masked_excerpt(&received.body, redactor),
+    };
     let exposure = (received.is_success() && !exposed.is_empty()).then(|| Exposure {
         method: operation.method,
         path: operation.path.clone(),
-        request: record(Method::Get, &url, presenting),
-        response: RecordedResponse {
-            status: received.status,
-            content_type: received.content_type.clone(),
-            body_length: received.body.len(),
-            body_excerpt: exposure::masked_excerpt(&received.body, redactor),
-        },
+        request: request.clone(),
+        response: response.clone(),
         exposed,
     });
 
@@ -244,7 +251,14 @@ async fn list(
         ids = ids.len(),
         "discovery listing"
     );
-    Ok(Listing { seer, operation: operation.label(), status: Some(received.status), ids, exposure })
+    Ok(Listing {
+        seer,
+        operation: operation.label(),
+        status: Some(received.status),
+        ids,
+        exposure,
+        exchange: Some((request, response)),
+    })
 }
 
 /// The operation's path with required query parameters set to their
@@ -328,6 +342,7 @@ mod tests {
                 })
                 .collect(),
             exposure: None,
+            exchange: None,
         }
     }
 

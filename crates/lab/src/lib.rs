@@ -192,11 +192,17 @@ pub struct LabIdentity {
     pub name: &'static str,
     /// The value of the `X-API-Key` header this identity presents.
     pub key: &'static str,
+    /// The identity's role: `user` for both; no lab user is an admin.
+    pub role: &'static str,
 }
 
 impl fmt::Debug for LabIdentity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LabIdentity").field("name", &self.name).field("key", &"***").finish()
+        f.debug_struct("LabIdentity")
+            .field("name", &self.name)
+            .field("key", &"***")
+            .field("role", &self.role)
+            .finish()
     }
 }
 
@@ -204,8 +210,8 @@ impl fmt::Debug for LabIdentity {
 /// tenant `globex`), in that order.
 pub fn identities() -> Vec<LabIdentity> {
     vec![
-        LabIdentity { name: "alice", key: data::ALICE_KEY },
-        LabIdentity { name: "bob", key: data::BOB_KEY },
+        LabIdentity { name: "alice", key: data::ALICE_KEY, role: "user" },
+        LabIdentity { name: "bob", key: data::BOB_KEY, role: "user" },
     ]
 }
 

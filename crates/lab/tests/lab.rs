@@ -256,6 +256,7 @@ fn identities_are_alice_then_bob_with_their_keys() {
     let identities = identities();
     let pairs: Vec<(&str, &str)> = identities.iter().map(|id| (id.name, id.key)).collect();
     assert_eq!(pairs, [("alice", ALICE), ("bob", BOB)]);
+    assert!(identities.iter().all(|identity| identity.role == "user"));
     assert_eq!(KEY_HEADER, "X-API-Key");
     assert!(!format!("{:?}", identities[0]).contains(ALICE));
 }

@@ -459,6 +459,7 @@ mod tests {
                         })
                         .collect(),
                     exposure: None,
+                    exchange: None,
                 })
                 .collect(),
             seeds: vec![BTreeMap::new(), BTreeMap::new(), BTreeMap::new()],

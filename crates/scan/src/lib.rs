@@ -168,6 +168,13 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
     notes.extend(discovery.failures.iter().map(|f| format!("discovery: {f}")));
     let names: Vec<_> = identities.iter().map(|i| i.name.clone()).collect();
     let mut findings = trespass_verdicts::credential_exposures(&discovery, &names);
+    let roles: Vec<Option<String>> = identities.iter().map(|i| i.role.clone()).collect();
+    findings.extend(trespass_verdicts::privilege_escalations(
+        &discovery,
+        &inventory.operations,
+        &names,
+        &roles,
+    ));
 
     // Probes, all operations at once; the client bounds concurrency.
     let context = Context { client: &client, identities: &identities, redactor: &redactor };

@@ -11,6 +11,7 @@
 //! | `credential-not-validated` | the forged credential succeeds with the owner's data while no credential fails |
 //! | `existence-oracle` | an outsider gets a different status, or a different error body, for the owner's object than for an object that does not exist |
 //! | `cross-tenant-hierarchy` | on a nested path, an outsider's request with its own parent and the owner's child succeeds and carries values unique to the owner's object |
+//! | `privilege-escalation` | an identity of a configured, non-admin role succeeds on an operation whose path or tags say admin ([`privilege_escalations`]) |
 //! | `credential-exposure` | a listing response carries another identity's credential, or a credential-named field of credential length ([`credential_exposures`]) |
 //!
 //! Not findings, on purpose: an endpoint that ignores the id and answers
@@ -22,6 +23,7 @@
 
 pub mod compare;
 mod exposure;
+pub mod privilege;
 mod reproduce;
 
 use std::collections::BTreeSet;
@@ -32,6 +34,7 @@ use trespass_model::{
 use trespass_probes::{ObjectProbes, Observation, OperationProbes};
 
 pub use exposure::credential_exposures;
+pub use privilege::privilege_escalations;
 pub use reproduce::curl;
 
 /// How the operation's security was declared.
