@@ -220,6 +220,9 @@ fn apply_run_args(settings: &mut Settings, run: &RunArgs) {
     if let Some(timeout) = run.timeout_ms {
         settings.scan.timeout = Duration::from_millis(timeout);
     }
+    if let Some(mode) = run.mode {
+        settings.scan.mode = mode;
+    }
 }
 
 /// Writes the report where asked and turns it into an exit code.

@@ -225,3 +225,85 @@ fn fail_on_threshold_decides_the_exit_code() {
         trespass().args(["demo", "--fixed", "--quiet", "--fail-on", "info"]).output().unwrap();
     assert_eq!(output.status.code(), Some(0));
 }
+
+#[test]
+fn demo_in_active_mode_adds_confirmed_writes_and_the_fixed_lab_stays_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let output =
+        trespass().args(["demo", "--mode", "active", "--json"]).arg(&json).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = read_json(&json);
+    let mut expected = expected_vulnerable(true);
+    // PUT answers 403 yet changes the document: found. DELETE of another's
+    // document answers 404 and deletes nothing: the trap, not found.
+    for (identity, owner) in [("alice", "bob"), ("bob", "alice")] {
+        expected.push((
+            "bola-write".into(),
+            "PUT".into(),
+            "/documents/{document_id}".into(),
+            identity.into(),
+            owner.into(),
+        ));
+    }
+    expected.sort();
+    assert_eq!(finding_keys(&report), expected);
+    let notes = report["notes"].as_array().unwrap();
+    assert!(
+        notes.contains(&serde_json::json!("active mode: created 2 object(s) and deleted them all"))
+    );
+
+    let output = trespass()
+        .args(["demo", "--fixed", "--mode", "active", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(read_json(&json)["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn active_scan_writes_only_to_objects_it_created_and_deletes_them() {
+    let lab = RunningLab::start(false);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("openapi.json");
+    std::fs::write(&spec, serde_json::to_string_pretty(&lab.lab.openapi()).unwrap()).unwrap();
+    let config = write_config(dir.path(), &lab, &spec);
+    let json = dir.path().join("report.json");
+    let output = trespass()
+        .args(["scan", "--mode", "active", "--config"])
+        .arg(&config)
+        .arg("--json")
+        .arg(&json)
+        .env("LAB_ALICE_KEY", lab_key("alice"))
+        .env("LAB_BOB_KEY", lab_key("bob"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+
+    // Every request other than a read: the two creations, then PUT and
+    // DELETE on the two created documents (601, 602) only.
+    let writes: Vec<(String, String)> = lab
+        .log()
+        .into_iter()
+        .filter(|r| !matches!(r.method.as_str(), "GET" | "HEAD" | "OPTIONS"))
+        .map(|r| (r.method, r.path))
+        .collect();
+    let mut kinds: Vec<(String, String)> = writes.clone();
+    kinds.sort();
+    kinds.dedup();
+    let pair = |m: &str, p: &str| (m.to_owned(), p.to_owned());
+    assert_eq!(
+        kinds,
+        vec![
+            pair("DELETE", "/documents/601"),
+            pair("DELETE", "/documents/602"),
+            pair("POST", "/documents"),
+            pair("PUT", "/documents/601"),
+            pair("PUT", "/documents/602"),
+        ]
+    );
+    // Two creations; per document one foreign PUT, one foreign DELETE and
+    // the owner's clean-up DELETE.
+    assert_eq!(writes.len(), 2 + 2 * 3, "{writes:?}");
+}

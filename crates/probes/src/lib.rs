@@ -19,8 +19,9 @@
 //! after the other, so that the verdicts learn which fields vary between
 //! identical requests (timestamps, request ids) and leave them out. Everything comes back as [`Observation`]s in an
 //! [`OperationProbes`], which the verdicts judge. Only read-only methods are
-//! planned in this version.
+//! planned here; writes are probed by [`active`], in active mode only.
 
+pub mod active;
 mod forge;
 
 use std::collections::BTreeSet;

@@ -9,6 +9,10 @@
 //! 4. **probes**: for every operation that names an object, send the probe
 //!    set of [`trespass_probes`];
 //! 5. **verdicts**: judge each operation's observations;
+//! 5a. in active mode only ([`ScanMode::Active`]), create objects, try other
+//!    identities' writes on them, confirm by the owner's reads, judge
+//!    `bola-write`, and delete what was created
+//!    ([`trespass_probes::active`]);
 //! 6. assemble the report, and pass every string in it through the
 //!    redactor one last time, so that no secret can reach a renderer even if
 //!    an earlier stage let one through.
@@ -23,7 +27,7 @@ use std::time::Instant;
 
 use futures::future::join_all;
 use serde_json::Value;
-use trespass_config::{IdentitySettings, ScanSettings};
+use trespass_config::{IdentitySettings, ScanMode, ScanSettings};
 use trespass_discovery::{Seer, discover};
 use trespass_inventory::InventoryError;
 use trespass_model::{
@@ -120,6 +124,7 @@ impl ScanError {
 pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
     let started = Instant::now();
     let ScanRequest { target, spec, identities, auth, settings } = request;
+    let mode = settings.mode;
     let client_config = ClientConfig {
         timeout: settings.timeout,
         max_body_bytes: settings.max_body_bytes,
@@ -251,6 +256,53 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         });
         notes.extend(judgement.notes.iter().map(|n| format!("{}: {n}", operation.label())));
         findings.extend(judgement.findings);
+    }
+
+    // Active mode: writes on objects trespass created, confirmed by reads.
+    if mode == ScanMode::Active {
+        let active = trespass_probes::active::run_active(context, &inventory.operations).await;
+        let writes = trespass_verdicts::bola_writes(&active, &names);
+        for entry in &mut coverage {
+            let tried = active
+                .writes
+                .iter()
+                .filter(|w| w.operation.method == entry.method && w.operation.path == entry.path)
+                .count();
+            let created = active
+                .created
+                .iter()
+                .filter(|c| {
+                    entry.method == trespass_model::Method::Post
+                        && c.path
+                            .strip_prefix(entry.path.as_str())
+                            .is_some_and(|r| r.starts_with("/{"))
+                })
+                .count();
+            if created > 0 {
+                entry.status = "probed".to_owned();
+                entry.detail = format!("active: created {created} object(s) to probe writes on");
+            }
+            if tried > 0 {
+                let found = writes
+                    .iter()
+                    .filter(|f| f.method == entry.method && f.path == entry.path)
+                    .count();
+                entry.status = "probed".to_owned();
+                entry.detail = format!(
+                    "active: {tried} write(s) by other identities on objects trespass created, \
+                     {found} finding(s)"
+                );
+            }
+        }
+        notes.extend(active.notes.iter().map(|n| format!("active mode: {n}")));
+        if !active.created.is_empty() && active.leftovers.is_empty() {
+            notes.push(format!(
+                "active mode: created {} object(s) and deleted them all",
+                active.created.len()
+            ));
+        }
+        notes.extend(active.leftovers.iter().map(|l| format!("active mode: not cleaned up: {l}")));
+        findings.extend(writes);
     }
 
     if objects_planned > 0 && objects_judged == 0 {

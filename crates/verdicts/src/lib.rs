@@ -12,6 +12,7 @@
 //! | `existence-oracle` | an outsider gets a different status, or a different error body, for the owner's object than for an object that does not exist |
 //! | `cross-tenant-hierarchy` | on a nested path, an outsider's request with its own parent and the owner's child succeeds and carries values unique to the owner's object |
 //! | `privilege-escalation` | an identity of a configured, non-admin role succeeds on an operation whose path or tags say admin ([`privilege_escalations`]) |
+//! | `bola-write` | (active mode) after another identity's `PUT`, `PATCH` or `DELETE` on an object trespass created, the owner's read shows it changed or gone, whatever the write answered ([`bola_writes`]) |
 //! | `credential-exposure` | a listing response carries another identity's credential, or a credential-named field of credential length ([`credential_exposures`]) |
 //!
 //! Not findings, on purpose: an endpoint that ignores the id and answers
@@ -25,6 +26,7 @@ pub mod compare;
 mod exposure;
 pub mod privilege;
 mod reproduce;
+pub mod write;
 
 use std::collections::BTreeSet;
 
@@ -36,6 +38,7 @@ use trespass_probes::{ObjectProbes, Observation, OperationProbes};
 pub use exposure::credential_exposures;
 pub use privilege::privilege_escalations;
 pub use reproduce::curl;
+pub use write::bola_writes;
 
 /// How the operation's security was declared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
