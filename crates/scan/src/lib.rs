@@ -8,11 +8,11 @@
 //! 3. **discovery**: learn which objects each identity owns;
 //! 4. **probes**: for every operation that names an object, send the probe
 //!    set of [`trespass_probes`];
-//! 5. **verdicts**: judge each operation's observations;
-//! 5a. in active mode only ([`ScanMode::Active`]), create objects, try other
-//!    identities' writes on them, confirm by the owner's reads, judge
-//!    `bola-write`, and delete what was created
-//!    ([`trespass_probes::active`]);
+//! 5. **verdicts**: judge each operation's observations, and the listings
+//!    for `credential-exposure` and `privilege-escalation`; in active mode
+//!    only ([`ScanMode::Active`]), create objects, try other identities'
+//!    writes on them, confirm by the owner's reads, judge `bola-write`, and
+//!    delete what was created ([`trespass_probes::active`]);
 //! 6. assemble the report, and pass every string in it through the
 //!    redactor one last time, so that no secret can reach a renderer even if
 //!    an earlier stage let one through.
