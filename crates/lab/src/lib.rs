@@ -31,7 +31,7 @@
 //! | `GET /users` | `[caller's user]` | same |
 //! | `GET /users/{user_id}` | **any** user: BOLA read | the caller only, else 404 |
 //! | `GET /accounts` | `{"accounts":[…]}`, the caller's | same |
-//! | `GET /accounts/{account_id}` | 403 for another's, 404 for none: **existence oracle** | 404 for both |
+//! | `GET /accounts/{account_id}` | 403 for another's, 404 for none: **existence oracle**; the key is **also accepted as `?api_key=`** | 404 for both; header only |
 //! | `GET /invoices` | the caller's tenant's invoices | same |
 //! | `GET /invoices/{invoice_id}` | **any tenant's** invoice: cross-tenant BOLA read | 404 for another tenant's |
 //! | `GET /reports` | the caller's reports | same |
@@ -128,6 +128,11 @@ pub const PLANTED: &[(&str, &str, &str)] = &[
         "/accounts/{account_id}",
         "existence-oracle",
         "owner compared after the fetch: 403 for another's account, 404 for a missing one",
+    ),
+    (
+        "/accounts/{account_id}",
+        "credential-in-query",
+        "the key is also accepted in the query string (?api_key=)",
     ),
     (
         "/invoices/{invoice_id}",

@@ -18,7 +18,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header::LOCATION;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -162,6 +162,13 @@ fn authenticate(headers: &HeaderMap) -> Result<&'static User, ApiError> {
     data::user_for_key(presented.as_bytes()).ok_or(ApiError::Unauthorized)
 }
 
+/// The value of the `api_key` query parameter, as sent. Keys are plain
+/// ASCII, so no percent-decoding is needed to match a real one.
+fn query_key(uri: &Uri) -> Option<&[u8]> {
+    let query = uri.query()?;
+    query.split('&').find_map(|pair| pair.strip_prefix("api_key=")).map(str::as_bytes)
+}
+
 /// Whether the request carries a non-empty key, valid or not. This is the
 /// whole check of the vulnerable notes route.
 fn has_nonempty_key(headers: &HeaderMap) -> bool {
@@ -214,12 +221,21 @@ async fn list_accounts(Caller(caller): Caller) -> Json<Value> {
 }
 
 /// Vulnerable: the owner is compared after the fetch, so another's account
-/// answers 403 and a missing one 404. Fixed: both answer 404.
+/// answers 403 and a missing one 404; and the key is also taken from the
+/// query string (`?api_key=`), where logs keep it. Fixed: both answer 404,
+/// and only the header counts.
 async fn get_account(
     State(lab): State<Lab>,
-    Caller(caller): Caller,
-    ObjectId(id): ObjectId,
+    headers: HeaderMap,
+    uri: Uri,
+    id: Result<ObjectId, ApiError>,
 ) -> Reply<&'static Account> {
+    let caller = match authenticate(&headers) {
+        Ok(caller) => caller,
+        Err(refused) if lab.is_fixed() || headers.contains_key(KEY_HEADER) => return Err(refused),
+        Err(refused) => query_key(&uri).and_then(data::user_for_key).ok_or(refused)?,
+    };
+    let ObjectId(id) = id?;
     let account = ACCOUNTS.iter().find(|account| account.id == id).ok_or(ApiError::NotFound)?;
     if account.user_id != caller.id {
         return Err(if lab.is_fixed() { ApiError::NotFound } else { ApiError::Forbidden });

@@ -329,6 +329,16 @@ async fn accounts_are_an_existence_oracle_in_the_vulnerable_lab_only() {
         lab.get("/accounts/13", Some(BOB)).await.assert(404, not_found());
         lab.get("/accounts/11", None).await.assert(401, unauthorized());
 
+        // The key in the query string: accepted by the vulnerable lab only.
+        let in_query = lab.get(&format!("/accounts/11?api_key={ALICE}"), None).await;
+        if fixed {
+            in_query.assert(401, unauthorized());
+        } else {
+            in_query.assert(200, alice_account());
+        }
+        let wrong = lab.get(&format!("/accounts/11?api_key={WRONG}"), None).await;
+        wrong.assert(401, unauthorized());
+
         let not_yours = lab.get("/accounts/11", Some(BOB)).await;
         if fixed {
             not_yours.assert(404, not_found());
@@ -595,6 +605,7 @@ async fn request_log_records_methods_and_paths_but_no_key() {
     running.send("HEAD", "/notes/401", Some(WRONG)).await;
     running.send("DELETE", "/orders/501", Some(BOB)).await;
     running.get("/nowhere", Some("")).await;
+    running.get(&format!("/accounts/11?x=1&api_key={ALICE}"), None).await;
     let lab = running.stop().await;
 
     let entry = |method: &str, path: &str, query: Option<&str>, had_key| LoggedRequest {
@@ -612,6 +623,7 @@ async fn request_log_records_methods_and_paths_but_no_key() {
             entry("HEAD", "/notes/401", None, true),
             entry("DELETE", "/orders/501", None, true),
             entry("GET", "/nowhere", None, true),
+            entry("GET", "/accounts/11", Some("x=1&api_key=***"), false),
         ]
     );
 

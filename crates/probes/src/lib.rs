@@ -29,7 +29,8 @@ use std::collections::BTreeSet;
 use futures::future::join_all;
 use trespass_discovery::{Discovery, encode};
 use trespass_model::{
-    Credential, Identity, Method, Operation, ParamLocation, RecordedRequest, Secret,
+    Credential, CredentialPlacement, Identity, Method, Operation, ParamLocation, RecordedRequest,
+    Secret,
 };
 use trespass_transport::{Client, Presenting, Redactor, record};
 
@@ -135,7 +136,14 @@ pub struct ObjectProbes {
     /// On nested paths, each outsider's request with its own parent ids and
     /// the owner's child id: (identity, observation).
     pub mixed: Vec<(usize, Observation)>,
+    /// The owner's request with its credential moved into the query string
+    /// (the first of [`QUERY_CREDENTIAL_NAMES`] that succeeded, else the
+    /// last tried), when its credential normally travels in a header.
+    pub in_query: Option<Observation>,
 }
+
+/// Query parameter names under which a header credential is also tried.
+pub const QUERY_CREDENTIAL_NAMES: [&str; 3] = ["api_key", "apikey", "access_token"];
 
 /// Everything observed for one operation.
 #[derive(Clone, Debug)]
@@ -304,6 +312,7 @@ pub async fn run(
                 })),
             );
             let (baseline, baseline_again) = baseline;
+            let in_query = in_query(context, operation, values, object.owner).await;
             ObjectProbes {
                 object: object.clone(),
                 baseline,
@@ -312,6 +321,7 @@ pub async fn run(
                 anonymous,
                 forged,
                 mixed,
+                in_query,
             }
         }
     }));
@@ -344,6 +354,35 @@ fn mixed(
         )
         .collect();
     (values != owner.values).then_some(values)
+}
+
+/// The owner's request with the credential in the query string instead of
+/// a header, under each of [`QUERY_CREDENTIAL_NAMES`] until one succeeds.
+async fn in_query(
+    context: Context<'_>,
+    operation: &Operation,
+    values: &[(String, String)],
+    owner: usize,
+) -> Option<Observation> {
+    let identity = &context.identities[owner];
+    if matches!(identity.credential.placement, CredentialPlacement::Query(_)) {
+        return None;
+    }
+    let mut last = None;
+    for name in QUERY_CREDENTIAL_NAMES {
+        let credential = Credential {
+            placement: CredentialPlacement::Query(name.to_owned()),
+            secret: identity.credential.secret.clone(),
+        };
+        let presenting = Presenting::Identity { name: &identity.name, credential: &credential };
+        let observation = send(context, operation, values, presenting).await;
+        let succeeded = observation.success().is_some();
+        last = Some(observation);
+        if succeeded {
+            break;
+        }
+    }
+    last
 }
 
 /// The same request twice, the second after the first has been answered.

@@ -10,6 +10,7 @@
 //! | `missing-auth` | the request without credentials succeeds and carries the owner's data, and the operation is not declared public |
 //! | `credential-not-validated` | the forged credential succeeds with the owner's data while no credential fails |
 //! | `existence-oracle` | an outsider gets a different status, or a different error body, for the owner's object than for an object that does not exist |
+//! | `credential-in-query` | the owner's credential moved from its header into the query string (`api_key`, `apikey`, `access_token`) is accepted with the owner's object, while no credential is refused |
 //! | `cross-tenant-hierarchy` | on a nested path, an outsider's request with its own parent and the owner's child succeeds and carries values unique to the owner's object |
 //! | `privilege-escalation` | an identity of a configured, non-admin role succeeds on an operation whose path or tags say admin ([`privilege_escalations`]) |
 //! | `bola-write` | (active mode) after another identity's `PUT`, `PATCH` or `DELETE` on an object trespass created, the owner's read shows it changed or gone, whatever the write answered ([`bola_writes`]) |
@@ -156,6 +157,17 @@ pub fn judge(
             ));
         }
 
+        // The credential moved into the query string, where logs keep it.
+        if let Some(in_query) = &object.in_query {
+            let accepted = in_query.success().is_some_and(|reply| {
+                compare::same_content(reply, baseline, &noise)
+                    || leak(in_query, baseline, &unique_to_owner, &noise).is_some()
+            });
+            if accepted && object.anonymous.success().is_none() {
+                per_operation.push(credential_in_query(operation, probes, object, name(owner)));
+            }
+        }
+
         // Nested paths: the outsider's own parent with the owner's child.
         for (outsider, mixed) in &object.mixed {
             let outsider_own = probes.own_baseline(*outsider);
@@ -260,6 +272,10 @@ pub fn remediation(kind: FindingKind) -> &'static str {
              same status (404) and same body. Put the ownership check inside the lookup instead \
              of comparing owners after the fetch."
         }
+        FindingKind::CredentialInQuery => {
+            "Accept credentials only in a header (or a secure cookie); refuse a key found in \
+             the query string with 401, so that keys never end up in URLs, logs and caches."
+        }
         FindingKind::CredentialExposure => {
             "Never serialise credentials into responses: build response objects from an explicit \
              list of public fields, show at most a key's last characters, and rotate every key \
@@ -362,6 +378,36 @@ fn bola_read(
         operation,
         probes,
         (Some(outsider_name), Some(owner)),
+        Proof { reason, evidence, offending: 1 },
+    )
+}
+
+fn credential_in_query(
+    operation: &Operation,
+    probes: &OperationProbes,
+    object: &ObjectProbes,
+    owner: &str,
+) -> Finding {
+    let in_query = object.in_query.as_ref().unwrap_or(&object.baseline);
+    let reason = format!(
+        "{owner}'s credential sent in the query string instead of its header was accepted \
+         ({}) and returned {owner}'s own object, while a request without credentials was \
+         refused ({}); URLs with keys end up in logs, proxies and browser history",
+        outcome_text(in_query),
+        outcome_text(&object.anonymous)
+    );
+    let evidence = vec![
+        exchange(&format!("{owner} reads its own object (baseline)"), &object.baseline),
+        exchange(&format!("{owner}'s credential in the query string"), in_query),
+        exchange("request without credentials", &object.anonymous),
+    ];
+    finding(
+        FindingKind::CredentialInQuery,
+        Severity::Medium,
+        Confidence::High,
+        operation,
+        probes,
+        (Some(owner), None),
         Proof { reason, evidence, offending: 1 },
     )
 }

@@ -82,6 +82,7 @@ fn probes(target: &Target) -> OperationProbes {
         anonymous: (target.anonymous)(owner),
         forged: (target.forged)(owner),
         mixed: vec![],
+        in_query: None,
     };
     OperationProbes {
         plan: OperationPlan {
@@ -325,6 +326,26 @@ fn own_parent_with_anothers_child_is_cross_tenant_hierarchy_only_when_it_carries
 
     // A mixed request answered with the caller's own object is no finding.
     probes.objects[0].mixed = vec![(BOB, obs(200, BOB_BODY))];
+    let judgement = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&judgement), vec![]);
+}
+
+#[test]
+fn a_key_accepted_in_the_query_is_credential_in_query_unless_no_key_is_needed_at_all() {
+    let target = Target {
+        cross: not_found,
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: not_found,
+    };
+    let mut probes = probes(&target);
+    probes.objects[0].in_query = Some(obs(200, ALICE_BODY));
+    probes.objects[1].in_query = Some(obs(401, UNAUTHORIZED));
+    let judgement = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&judgement), vec![(FindingKind::CredentialInQuery, Some("alice"), None)]);
+
+    // Refused in the query: nothing.
+    probes.objects[0].in_query = Some(obs(401, UNAUTHORIZED));
     let judgement = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
     assert_eq!(kinds(&judgement), vec![]);
 }
