@@ -26,6 +26,7 @@ fn expected_vulnerable(roles_known: bool) -> Vec<(String, String, String, String
         key("credential-not-validated", "/notes/{note_id}", "-", "alice"),
         key("existence-oracle", "/accounts/{account_id}", "bob", "alice"),
         key("credential-in-query", "/accounts/{account_id}", "alice", "-"),
+        key("spec-security-drift", "/tenants/{tenant_id}/invoices", "-", "-"),
         key("credential-exposure", "/team", "alice", "bob"),
         key("cross-tenant-hierarchy", "/tenants/{tenant_id}/invoices/{invoice_id}", "alice", "bob"),
         key("cross-tenant-hierarchy", "/tenants/{tenant_id}/invoices/{invoice_id}", "bob", "alice"),
@@ -57,6 +58,7 @@ fn demo_finds_every_planted_fault_and_exits_1() {
             "existence-oracle" => "CWE-204",
             "credential-exposure" => "CWE-200",
             "credential-in-query" => "CWE-598",
+            "spec-security-drift" => "CWE-306",
             "cross-tenant-hierarchy" => "CWE-639",
             "privilege-escalation" => "CWE-285",
             other => panic!("unexpected kind {other}"),
@@ -74,7 +76,7 @@ fn demo_finds_every_planted_fault_and_exits_1() {
         assert!(!stdout.contains(identity.key), "stdout leaks {}'s key", identity.name);
         assert!(!json_text.contains(identity.key), "JSON leaks {}'s key", identity.name);
     }
-    assert!(stdout.contains("18 findings: 2 critical, 14 high, 2 medium"), "{stdout}");
+    assert!(stdout.contains("19 findings: 2 critical, 14 high, 2 medium, 1 low"), "{stdout}");
 }
 
 #[test]

@@ -44,7 +44,7 @@
 //! | `GET /orders` | the caller's orders | same |
 //! | `GET /orders/{order_id}` | trap: correct, 404 for missing and not-yours alike | same |
 //! | `GET /tenants` | `[caller's tenant]` | same |
-//! | `GET /tenants/{tenant_id}/invoices` | the tenant's invoices if it is the caller's, else 404 | same |
+//! | `GET /tenants/{tenant_id}/invoices` | the tenant's invoices if it is the caller's, else 404; **its 401 is missing from the document** | same; 401 documented |
 //! | `GET /tenants/{tenant_id}/invoices/{invoice_id}` | tenant checked, invoice not: **own tenant id opens another tenant's invoice** | 404 unless the invoice is the tenant's |
 //! | `GET /admin/audit` | **any valid key**: a user reaches an admin route | 403: no lab user is an admin |
 //! | `GET /team` | members **with every member's API key** | names and emails only |
@@ -157,6 +157,11 @@ pub const PLANTED: &[(&str, &str, &str)] = &[
         "/orders/{order_id}",
         "none",
         "trap: correctly protected, 404 for missing and not-yours alike",
+    ),
+    (
+        "/tenants/{tenant_id}/invoices",
+        "spec-security-drift",
+        "the route requires a key and answers 401 without one, but the document lists no 401",
     ),
     (
         "/tenants/{tenant_id}/invoices/{invoice_id}",

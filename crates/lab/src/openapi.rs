@@ -5,8 +5,10 @@
 //! the index, the document itself and the public catalog, which say
 //! `security: []`. It is the same promise in both modes; the vulnerable lab
 //! breaks it at runtime (the reports route serves without a key), which is
-//! exactly what a scanner compares against. The one difference between the
-//! modes is the `403` that only the vulnerable accounts route can answer.
+//! exactly what a scanner compares against. The differences between the
+//! modes: the `403`s that only the vulnerable accounts and document routes
+//! answer, the `403` of the fixed admin route, and the `401` that the
+//! vulnerable document forgets on `/tenants/{tenant_id}/invoices`.
 //!
 //! The document is built from [`ROUTES`], one row per path. The crate's tests
 //! compare its paths with the routes the router serves and request each one,
@@ -46,6 +48,9 @@ struct RouteDoc {
     forbidden_when_vulnerable: bool,
     /// Whether the route can answer 403 in the fixed lab (a role check).
     forbidden_when_fixed: bool,
+    /// Whether the vulnerable document forgets the route's 401, although the
+    /// route requires a key: drift between the document and the runtime.
+    undocumented_401_when_vulnerable: bool,
 }
 
 /// The shape of a 200 body.
@@ -83,6 +88,7 @@ const fn list(
         not_found: false,
         forbidden_when_vulnerable: false,
         forbidden_when_fixed: false,
+        undocumented_401_when_vulnerable: false,
     }
 }
 
@@ -109,6 +115,7 @@ const fn item(
         not_found: true,
         forbidden_when_vulnerable: false,
         forbidden_when_fixed: false,
+        undocumented_401_when_vulnerable: false,
     }
 }
 
@@ -270,6 +277,7 @@ const ROUTES: &[RouteDoc] = &[
     RouteDoc {
         parameters: &[("tenant_id", "Id of the tenant.")],
         not_found: true,
+        undocumented_401_when_vulnerable: true,
         ..list(
             "/tenants/{tenant_id}/invoices",
             "listTenantInvoices",
@@ -434,7 +442,7 @@ fn operation(route: &RouteDoc, fixed: bool) -> Value {
     if route.request.is_some() {
         responses.insert("400".to_owned(), error_response("The body is not what is asked for."));
     }
-    if route.access == Access::Key {
+    if route.access == Access::Key && !(route.undocumented_401_when_vulnerable && !fixed) {
         responses.insert("401".to_owned(), error_response("No valid API key."));
     }
     if route.forbidden_when_vulnerable && !fixed {

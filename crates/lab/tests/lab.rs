@@ -540,7 +540,9 @@ async fn openapi_document_describes_every_route() {
                     assert!(!responses.contains_key("401"), "{path}");
                 } else {
                     assert!(!operation.contains_key("security"), "{path}: global security");
-                    assert!(responses.contains_key("401"), "{path}");
+                    // The vulnerable document forgets one 401: spec drift.
+                    let forgotten = !fixed && path == "/tenants/{tenant_id}/invoices";
+                    assert_eq!(responses.contains_key("401"), !forgotten, "{path}");
                 }
                 assert_eq!(
                     operation.contains_key("requestBody"),

@@ -11,6 +11,7 @@
 //! | `credential-not-validated` | the forged credential succeeds with the owner's data while no credential fails |
 //! | `existence-oracle` | an outsider gets a different status, or a different error body, for the owner's object than for an object that does not exist |
 //! | `credential-in-query` | the owner's credential moved from its header into the query string (`api_key`, `apikey`, `access_token`) is accepted with the owner's object, while no credential is refused |
+//! | `spec-security-drift` | the spec requires a credential and documents answers, but no 401, 403, 4XX or default one, while the runtime refuses callers without one |
 //! | `cross-tenant-hierarchy` | on a nested path, an outsider's request with its own parent and the owner's child succeeds and carries values unique to the owner's object |
 //! | `privilege-escalation` | an identity of a configured, non-admin role succeeds on an operation whose path or tags say admin ([`privilege_escalations`]) |
 //! | `bola-write` | (active mode) after another identity's `PUT`, `PATCH` or `DELETE` on an object trespass created, the owner's read shows it changed or gone, whatever the write answered ([`bola_writes`]) |
@@ -230,6 +231,22 @@ pub fn judge(
         }
     }
 
+    // The document promises a credential and lists its answers, but none
+    // for a caller without one, while the runtime does refuse such callers.
+    // An operation that documents no answer at all says nothing either way.
+    if declared == DeclaredSecurity::Required
+        && !operation.responses.is_empty()
+        && !documents_refusal(operation)
+    {
+        let refused = probes.objects.iter().find(|o| {
+            o.baseline.success().is_some()
+                && o.anonymous.status().is_some_and(|s| matches!(s, 401 | 403))
+        });
+        if let Some(object) = refused {
+            per_operation.push(spec_security_drift(operation, probes, object));
+        }
+    }
+
     // One finding per operation for the kinds that do not depend on who
     // asked: the first proof found is kept.
     let mut seen = BTreeSet::new();
@@ -271,6 +288,10 @@ pub fn remediation(kind: FindingKind) -> &'static str {
             "Answer objects that are not the caller's exactly like objects that do not exist: \
              same status (404) and same body. Put the ownership check inside the lookup instead \
              of comparing owners after the fetch."
+        }
+        FindingKind::SpecSecurityDrift => {
+            "Make the spec say what the runtime does: document the 401 (and 403) answers of \
+             every protected operation, and keep the two in step in CI."
         }
         FindingKind::CredentialInQuery => {
             "Accept credentials only in a header (or a secure cookie); refuse a key found in \
@@ -379,6 +400,40 @@ fn bola_read(
         probes,
         (Some(outsider_name), Some(owner)),
         Proof { reason, evidence, offending: 1 },
+    )
+}
+
+/// Whether the operation documents a refusal (401, 403, a 4XX range or a
+/// default answer).
+fn documents_refusal(operation: &Operation) -> bool {
+    operation
+        .responses
+        .iter()
+        .any(|r| matches!(r.to_ascii_uppercase().as_str(), "401" | "403" | "4XX" | "DEFAULT"))
+}
+
+fn spec_security_drift(
+    operation: &Operation,
+    probes: &OperationProbes,
+    object: &ObjectProbes,
+) -> Finding {
+    let documented = operation.responses.join(", ");
+    let reason = format!(
+        "the spec requires a credential for {} but documents no 401 or 403 (it documents: \
+         {documented}), while the runtime answers {} to a request without one; clients and \
+         gateways generated from the spec do not expect the refusal",
+        operation.label(),
+        outcome_text(&object.anonymous)
+    );
+    let evidence = vec![exchange("request without credentials", &object.anonymous)];
+    finding(
+        FindingKind::SpecSecurityDrift,
+        Severity::Low,
+        Confidence::High,
+        operation,
+        probes,
+        (None, None),
+        Proof { reason, evidence, offending: 0 },
     )
 }
 

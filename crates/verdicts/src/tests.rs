@@ -349,3 +349,23 @@ fn a_key_accepted_in_the_query_is_credential_in_query_unless_no_key_is_needed_at
     let judgement = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
     assert_eq!(kinds(&judgement), vec![]);
 }
+
+#[test]
+fn a_protected_operation_that_documents_no_401_is_spec_security_drift() {
+    let target = Target {
+        cross: not_found,
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: not_found,
+    };
+    let mut undocumented = operation();
+    undocumented.responses = vec!["200".into(), "404".into()];
+    let judgement = judge(&undocumented, &probes(&target), &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&judgement), vec![(FindingKind::SpecSecurityDrift, None, None)]);
+    assert!(judgement.findings[0].reason.contains("it documents: 200, 404"));
+
+    let mut documented = operation();
+    documented.responses = vec!["200".into(), "401".into()];
+    let judgement = judge(&documented, &probes(&target), &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&judgement), vec![]);
+}
