@@ -442,7 +442,8 @@ fn operation(route: &RouteDoc, fixed: bool) -> Value {
     if route.request.is_some() {
         responses.insert("400".to_owned(), error_response("The body is not what is asked for."));
     }
-    if route.access == Access::Key && !(route.undocumented_401_when_vulnerable && !fixed) {
+    let forgotten = route.undocumented_401_when_vulnerable && !fixed;
+    if route.access == Access::Key && !forgotten {
         responses.insert("401".to_owned(), error_response("No valid API key."));
     }
     if route.forbidden_when_vulnerable && !fixed {
