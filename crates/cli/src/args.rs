@@ -155,6 +155,13 @@ pub(crate) struct RunArgs {
     /// Time limit of one request, in milliseconds [default: 10000].
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) timeout_ms: Option<u64>,
+
+    /// `safe` sends only GET, HEAD and OPTIONS; `active` also creates
+    /// objects with POST, tries other identities' PUT, PATCH and DELETE on
+    /// those objects only, and deletes them after [default: safe, or the
+    /// config's scan.mode].
+    #[arg(long, value_name = "MODE", value_parser = parse_mode)]
+    pub(crate) mode: Option<trespass_config::ScanMode>,
 }
 
 /// `trespass lab`.
@@ -187,6 +194,10 @@ pub(crate) enum ColorWhen {
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
+    text.parse()
+}
+
+fn parse_mode(text: &str) -> Result<trespass_config::ScanMode, String> {
     text.parse()
 }
 

@@ -215,7 +215,7 @@ async fn demo(args: DemoArgs, output: Output) -> Result<u8, Failure> {
             name: IdentityName::new(i.name),
             secret: Secret::new(i.key),
             auth: None,
-            role: None,
+            role: Some(i.role.to_owned()),
             owns: Default::default(),
         })
         .collect();
@@ -294,6 +294,9 @@ fn apply_run_args(settings: &mut Settings, run: &RunArgs) {
     }
     if let Some(timeout) = run.timeout_ms {
         settings.scan.timeout = Duration::from_millis(timeout);
+    }
+    if let Some(mode) = run.mode {
+        settings.scan.mode = mode;
     }
 }
 

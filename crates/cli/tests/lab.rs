@@ -5,10 +5,14 @@ mod support;
 
 use support::{RunningLab, finding_keys, key, read_json, trespass};
 
-/// Every planted fault of the vulnerable lab, and nothing on its traps
-/// (`/profiles/{user_id}` ignores the id, `/catalog/{item_id}` is public,
-/// `/orders/{order_id}` is correctly protected).
-fn expected_vulnerable() -> Vec<(String, String, String, String, String)> {
+/// Every planted fault of the vulnerable lab that safe mode can see, and
+/// nothing on its traps (`/profiles/{user_id}` ignores the id,
+/// `/catalog/{item_id}` is public, `/orders/{order_id}` is correctly
+/// protected), nor on the noise every response carries.
+///
+/// `privilege-escalation` needs the identities' roles: the demo and the
+/// config below give them (`user`), `--identity` flags cannot.
+fn expected_vulnerable(roles_known: bool) -> Vec<(String, String, String, String, String)> {
     let mut expected = vec![
         key("bola-read", "/users/{user_id}", "alice", "bob"),
         key("bola-read", "/users/{user_id}", "bob", "alice"),
@@ -21,7 +25,17 @@ fn expected_vulnerable() -> Vec<(String, String, String, String, String)> {
         key("bola-read", "/notes/{note_id}", "bob", "alice"),
         key("credential-not-validated", "/notes/{note_id}", "-", "alice"),
         key("existence-oracle", "/accounts/{account_id}", "bob", "alice"),
+        key("credential-in-query", "/accounts/{account_id}", "alice", "-"),
+        key("spec-security-drift", "/tenants/{tenant_id}/invoices", "-", "-"),
+        key("credential-exposure", "/team", "alice", "bob"),
+        key("cross-tenant-hierarchy", "/tenants/{tenant_id}/invoices/{invoice_id}", "alice", "bob"),
+        key("cross-tenant-hierarchy", "/tenants/{tenant_id}/invoices/{invoice_id}", "bob", "alice"),
+        key("credential-exposure", "/team", "bob", "alice"),
     ];
+    if roles_known {
+        expected.push(key("privilege-escalation", "/admin/audit", "alice", "-"));
+        expected.push(key("privilege-escalation", "/admin/audit", "bob", "-"));
+    }
     expected.sort();
     expected
 }
@@ -35,13 +49,18 @@ fn demo_finds_every_planted_fault_and_exits_1() {
 
     let report = read_json(&json);
     assert_eq!(report["schema_version"], "1.0");
-    assert_eq!(finding_keys(&report), expected_vulnerable());
+    assert_eq!(finding_keys(&report), expected_vulnerable(true));
     for finding in report["findings"].as_array().unwrap() {
         let cwe = match finding["kind"].as_str().unwrap() {
             "bola-read" => "CWE-639",
             "missing-auth" => "CWE-306",
             "credential-not-validated" => "CWE-287",
             "existence-oracle" => "CWE-204",
+            "credential-exposure" => "CWE-200",
+            "credential-in-query" => "CWE-598",
+            "spec-security-drift" => "CWE-306",
+            "cross-tenant-hierarchy" => "CWE-639",
+            "privilege-escalation" => "CWE-285",
             other => panic!("unexpected kind {other}"),
         };
         assert_eq!(finding["cwe"], cwe);
@@ -57,7 +76,7 @@ fn demo_finds_every_planted_fault_and_exits_1() {
         assert!(!stdout.contains(identity.key), "stdout leaks {}'s key", identity.name);
         assert!(!json_text.contains(identity.key), "JSON leaks {}'s key", identity.name);
     }
-    assert!(stdout.contains("11 findings: 10 high, 1 medium"), "{stdout}");
+    assert!(stdout.contains("19 findings: 2 critical, 14 high, 2 medium, 1 low"), "{stdout}");
 }
 
 #[test]
@@ -85,6 +104,8 @@ fn demo_fixed_finds_nothing_and_exits_0() {
             "/notes/{note_id}",
             "/profiles/{user_id}",
             "/orders/{order_id}",
+            "/tenants/{tenant_id}/invoices",
+            "/tenants/{tenant_id}/invoices/{invoice_id}",
         ]
     );
 }
@@ -107,9 +128,11 @@ timeout_ms = 5000
 
 [identities.alice]
 credential = "${{LAB_ALICE_KEY}}"
+role = "user"
 
 [identities.bob]
 credential = "${{LAB_BOB_KEY}}"
+role = "user"
 "#,
         lab.url(),
         spec.display()
@@ -141,7 +164,7 @@ fn scan_with_a_config_finds_the_same_faults_and_sends_only_reads() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(finding_keys(&read_json(&json)), expected_vulnerable());
+    assert_eq!(finding_keys(&read_json(&json)), expected_vulnerable(true));
 
     // Safe mode: not one request but GET, HEAD or OPTIONS reached the lab.
     let log = lab.log();
@@ -167,7 +190,7 @@ fn scan_with_flags_and_a_spec_found_on_the_target() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
     let report = read_json(&json);
-    assert_eq!(finding_keys(&report), expected_vulnerable());
+    assert_eq!(finding_keys(&report), expected_vulnerable(false));
     assert!(
         report["notes"]
             .as_array()
@@ -198,10 +221,93 @@ fn fixed_lab_scanned_with_flags_exits_0() {
 
 #[test]
 fn fail_on_threshold_decides_the_exit_code() {
-    // On the vulnerable lab every finding is high or medium: --fail-on
-    // critical leaves none at or above it.
+    // The vulnerable lab's worst findings are critical (exposed keys), the
+    // fixed lab has none: --fail-on critical fails only the first.
     let output = trespass().args(["demo", "--quiet", "--fail-on", "critical"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let output = trespass().args(["demo", "--quiet", "--fail-on", "medium"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
+    let output =
+        trespass().args(["demo", "--fixed", "--quiet", "--fail-on", "info"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn demo_in_active_mode_adds_confirmed_writes_and_the_fixed_lab_stays_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let output =
+        trespass().args(["demo", "--mode", "active", "--json"]).arg(&json).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = read_json(&json);
+    let mut expected = expected_vulnerable(true);
+    // PUT answers 403 yet changes the document: found. DELETE of another's
+    // document answers 404 and deletes nothing: the trap, not found.
+    for (identity, owner) in [("alice", "bob"), ("bob", "alice")] {
+        expected.push((
+            "bola-write".into(),
+            "PUT".into(),
+            "/documents/{document_id}".into(),
+            identity.into(),
+            owner.into(),
+        ));
+    }
+    expected.sort();
+    assert_eq!(finding_keys(&report), expected);
+    let notes = report["notes"].as_array().unwrap();
+    assert!(
+        notes.contains(&serde_json::json!("active mode: created 2 object(s) and deleted them all"))
+    );
+
+    let output = trespass()
+        .args(["demo", "--fixed", "--mode", "active", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(read_json(&json)["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn active_scan_writes_only_to_objects_it_created_and_deletes_them() {
+    let lab = RunningLab::start(false);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("openapi.json");
+    std::fs::write(&spec, serde_json::to_string_pretty(&lab.lab.openapi()).unwrap()).unwrap();
+    let config = write_config(dir.path(), &lab, &spec);
+    let json = dir.path().join("report.json");
+    let output = trespass()
+        .args(["scan", "--mode", "active", "--config"])
+        .arg(&config)
+        .arg("--json")
+        .arg(&json)
+        .env("LAB_ALICE_KEY", lab_key("alice"))
+        .env("LAB_BOB_KEY", lab_key("bob"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+
+    // Every request other than a read: the two creations, then PUT and
+    // DELETE on the two created documents (601, 602) only.
+    let writes: Vec<(String, String)> = lab
+        .log()
+        .into_iter()
+        .filter(|r| !matches!(r.method.as_str(), "GET" | "HEAD" | "OPTIONS"))
+        .map(|r| (r.method, r.path))
+        .collect();
+    let mut kinds: Vec<(String, String)> = writes.clone();
+    kinds.sort();
+    kinds.dedup();
+    let pair = |m: &str, p: &str| (m.to_owned(), p.to_owned());
+    assert_eq!(
+        kinds,
+        vec![
+            pair("DELETE", "/documents/601"),
+            pair("DELETE", "/documents/602"),
+            pair("POST", "/documents"),
+            pair("PUT", "/documents/601"),
+            pair("PUT", "/documents/602"),
+        ]
+    );
+    // Two creations; per document one foreign PUT, one foreign DELETE and
+    // the owner's clean-up DELETE.
+    assert_eq!(writes.len(), 2 + 2 * 3, "{writes:?}");
 }

@@ -12,6 +12,7 @@
 //! concurrency = 16
 //! timeout_ms = 10000
 //! fail_on = "low"
+//! mode = "safe"                  # or "active": create objects, probe writes
 //!
 //! [identities.alice]
 //! credential = "${ALICE_KEY}"    # read from the environment
@@ -90,6 +91,41 @@ pub struct ScanSettings {
     pub max_body_bytes: usize,
     /// Findings at or above this severity make the exit code 1.
     pub fail_on: Severity,
+    /// Safe (reads only) or active (creates objects and probes writes).
+    pub mode: ScanMode,
+}
+
+/// What a scan may send.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ScanMode {
+    /// `GET`, `HEAD` and `OPTIONS` only: the default.
+    #[default]
+    Safe,
+    /// Also creates objects through `POST`, tries other identities' `PUT`,
+    /// `PATCH` and `DELETE` on those objects only, and deletes them after.
+    Active,
+}
+
+impl ScanMode {
+    /// `safe` or `active`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanMode::Safe => "safe",
+            ScanMode::Active => "active",
+        }
+    }
+}
+
+impl std::str::FromStr for ScanMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "safe" => Ok(ScanMode::Safe),
+            "active" => Ok(ScanMode::Active),
+            other => Err(format!("unknown mode `{other}`, expected `safe` or `active`")),
+        }
+    }
 }
 
 impl Default for ScanSettings {
@@ -99,6 +135,7 @@ impl Default for ScanSettings {
             timeout: DEFAULT_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             fail_on: Severity::Low,
+            mode: ScanMode::Safe,
         }
     }
 }
@@ -198,6 +235,9 @@ pub fn parse(
     }
     if let Some(fail_on) = scan.fail_on {
         settings.scan.fail_on = fail_on.get_ref().parse().map_err(|m| at(fail_on.span(), m))?;
+    }
+    if let Some(mode) = scan.mode {
+        settings.scan.mode = mode.get_ref().parse().map_err(|m| at(mode.span(), m))?;
     }
 
     for (name, identity) in raw.identities {
@@ -386,6 +426,7 @@ struct RawScan {
     timeout_ms: Option<Spanned<u64>>,
     max_body_bytes: Option<usize>,
     fail_on: Option<Spanned<String>>,
+    mode: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -512,6 +553,10 @@ role = "user"
             "invalid config /cfg/trespass.toml at line 1, column 8: invalid auth `headr:X`: \
              expected header:NAME, query:NAME, cookie:NAME, bearer or basic"
         );
+        let mode = parse_str("[scan]\nmode = \"active\"\n").unwrap();
+        assert_eq!(mode.scan.mode, ScanMode::Active);
+        let err = parse_str("[scan]\nmode = \"reckless\"\n").unwrap_err();
+        assert!(err.to_string().contains("unknown mode `reckless`, expected `safe` or `active`"));
         let err = parse_str("[scan]\nfail_on = \"severe\"\n").unwrap_err();
         assert!(err.to_string().contains("line 2, column 11: unknown severity `severe`"), "{err}");
     }

@@ -12,7 +12,12 @@
 //! `{user_id}` of `/users/{user_id}`) and who saw each one. That is the
 //! ownership map. A value the anonymous caller saw is public; a value every
 //! identity saw is shared; neither is a BOLA candidate.
+//!
+//! Each listing response is also searched for other callers' credentials
+//! ([`exposure`]); a [`Listing`] that exposed any carries an [`Exposure`]
+//! with redacted evidence, for the `credential-exposure` verdict.
 
+pub mod exposure;
 mod harvest;
 mod matching;
 
@@ -20,9 +25,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use futures::StreamExt;
-use trespass_model::{Identity, Inventory, Method, Operation, Parameter};
-use trespass_transport::{Client, Presenting};
+use trespass_model::{
+    Identity, Inventory, Method, Operation, Parameter, RecordedRequest, RecordedResponse,
+};
+use trespass_transport::{Client, Presenting, Redactor, record};
 
+pub use exposure::{Exposed, Exposure};
 pub use harvest::{Harvested, harvest};
 pub use matching::{fits, normalize};
 
@@ -48,6 +56,11 @@ pub struct Listing {
     pub status: Option<u16>,
     /// Ids found in the body.
     pub ids: Vec<Harvested>,
+    /// Credentials of others the body carried, if any.
+    pub exposure: Option<Exposure>,
+    /// The request and its response (excerpt masked and redacted), for
+    /// verdicts that rest on a listing, such as `privilege-escalation`.
+    pub exchange: Option<(RecordedRequest, RecordedResponse)>,
 }
 
 /// The result of discovery.
@@ -103,12 +116,13 @@ pub async fn discover(
     let seers: Vec<Seer> =
         (0..identities.len()).map(Seer::Identity).chain([Seer::Anonymous]).collect();
 
+    let redactor = Redactor::new(identities.iter().map(|i| (&i.name, &i.credential.secret)));
     // A bounded, ordered stream rather than every request at once: each
     // pending request holds a few kilobytes, and an API with thousands of
     // listings would otherwise hold them all.
     let requests = listings.iter().flat_map(|op| seers.iter().map(move |seer| (*op, *seer)));
     let answers: Vec<_> = futures::stream::iter(requests)
-        .map(|(op, seer)| list(client, op, seer, identities))
+        .map(|(op, seer)| list(client, op, seer, identities, &redactor))
         .buffered(client.concurrency() * 2)
         .collect()
         .await;
@@ -230,6 +244,7 @@ async fn list(
     operation: &Operation,
     seer: Seer,
     identities: &[Identity],
+    redactor: &Redactor,
 ) -> Result<Listing, String> {
     let path = with_required_examples(operation);
     let url = client.url_for(&path).map_err(|e| e.to_string())?;
@@ -241,6 +256,26 @@ async fn list(
         Seer::Anonymous => Presenting::Nobody,
     };
     let received = client.send(Method::Get, &url, presenting).await.map_err(|e| e.to_string())?;
+
+    let caller = match seer {
+        Seer::Identity(i) => Some(i),
+        Seer::Anonymous => None,
+    };
+    let exposed = exposure::exposed(&received.body, caller, identities);
+    let request = record(Method::Get, &url, presenting);
+    let response = RecordedResponse {
+        status: received.status,
+        content_type: received.content_type.clone(),
+        body_length: received.body.len(),
+        body_excerpt: exposure::masked_excerpt(&received.body, redactor),
+    };
+    let exposure = (received.is_success() && !exposed.is_empty()).then(|| Exposure {
+        method: operation.method,
+        path: operation.path.clone(),
+        request: request.clone(),
+        response: response.clone(),
+        exposed,
+    });
 
     let ids = if received.is_success() {
         match serde_json::from_slice::<serde_json::Value>(&received.body) {
@@ -257,7 +292,14 @@ async fn list(
         ids = ids.len(),
         "discovery listing"
     );
-    Ok(Listing { seer, operation: operation.label(), status: Some(received.status), ids })
+    Ok(Listing {
+        seer,
+        operation: operation.label(),
+        status: Some(received.status),
+        ids,
+        exposure,
+        exchange: Some((request, response)),
+    })
 }
 
 /// The operation's path with required query parameters set to their
@@ -340,6 +382,8 @@ mod tests {
                     collection: collection.into(),
                 })
                 .collect(),
+            exposure: None,
+            exchange: None,
         }
     }
 

@@ -2,9 +2,13 @@
 //!
 //! Everything here is a constant, so every run of the lab, and every test
 //! against it, sees the same objects with the same ids. Ids are disjoint
-//! across kinds (users 1–2, accounts 11–12, invoices 1xx/2xx, reports 3xx,
-//! notes 4xx, orders 5xx, catalog 1001+) so that a value found in a response
-//! names one object only, which keeps the scanner's ownership map honest.
+//! across kinds (users 1–2, accounts 11–12, tenants 21–22, invoices 1xx/2xx,
+//! reports 3xx, notes 4xx, orders 5xx, documents 6xx, catalog 1001+) so that
+//! a value found in a response names one object only, which keeps the
+//! scanner's ownership map honest.
+//!
+//! The one mutable part is the [`Store`] of documents and profile themes
+//! that the write routes change; each [`Lab`](crate::Lab) owns its own.
 //!
 //! Each object type derives `Serialize` and carries its own `id` field, which
 //! is what every JSON object response includes.
@@ -16,6 +20,11 @@ pub(crate) const ALICE_KEY: &str = "lab-key-alice-7f3a9c2e41";
 
 /// The key bob presents.
 pub(crate) const BOB_KEY: &str = "lab-key-bob-0b8d5e61f2";
+
+/// The key of user `id`, for the one route that leaks keys on purpose.
+pub(crate) fn key_of(user_id: u64) -> Option<&'static str> {
+    CREDENTIALS.iter().find(|(_, id)| *id == user_id).map(|(key, _)| *key)
+}
 
 /// Which user each valid key authenticates.
 ///
@@ -132,6 +141,64 @@ pub(crate) static CATALOG: [CatalogItem; 2] = [
     CatalogItem { id: 1001, name: "Widget", price: 5 },
     CatalogItem { id: 1002, name: "Gadget", price: 12 },
 ];
+
+/// A tenant: a group of users that shares invoices.
+#[derive(Debug, Serialize)]
+pub(crate) struct Tenant {
+    pub(crate) id: u64,
+    pub(crate) name: &'static str,
+}
+
+pub(crate) static TENANTS: [Tenant; 2] =
+    [Tenant { id: 21, name: "acme" }, Tenant { id: 22, name: "globex" }];
+
+/// The tenant named `name`.
+pub(crate) fn tenant_named(name: &str) -> Option<&'static Tenant> {
+    TENANTS.iter().find(|tenant| tenant.name == name)
+}
+
+/// A document: the writable object of the lab, created by `POST /documents`
+/// and owned by its creator.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Document {
+    pub(crate) id: u64,
+    pub(crate) user_id: u64,
+    pub(crate) title: String,
+    pub(crate) body: String,
+}
+
+/// The first id `POST /documents` hands out.
+pub(crate) const FIRST_DOCUMENT_ID: u64 = 601;
+
+/// How many documents one lab keeps; a create beyond it answers 507, so a
+/// long-running `trespass lab` cannot grow without bound.
+pub(crate) const MAX_DOCUMENTS: usize = 300;
+
+/// What the write routes change: documents, and each user's profile theme.
+#[derive(Debug)]
+pub(crate) struct Store {
+    pub(crate) documents: Vec<Document>,
+    pub(crate) next_document: u64,
+    /// `(user_id, theme)`, one per user, starting from [`PROFILES`].
+    pub(crate) themes: Vec<(u64, String)>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store {
+            documents: Vec::new(),
+            next_document: FIRST_DOCUMENT_ID,
+            themes: PROFILES.iter().map(|p| (p.user_id, p.theme.to_owned())).collect(),
+        }
+    }
+}
+
+impl Store {
+    /// The current theme of `user_id`'s profile.
+    pub(crate) fn theme(&self, user_id: u64) -> Option<&str> {
+        self.themes.iter().find(|(id, _)| *id == user_id).map(|(_, theme)| theme.as_str())
+    }
+}
 
 /// The user a presented key authenticates, if it is one of the real keys.
 pub(crate) fn user_for_key(presented: &[u8]) -> Option<&'static User> {

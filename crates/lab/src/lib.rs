@@ -14,9 +14,14 @@
 //!
 //! # Routes
 //!
-//! Every route is a `GET` (and so a `HEAD`); every answer is JSON. Ids are
-//! decimal numbers; anything else in an id's place is 404. Without a valid
-//! key, a route that needs one answers 401 `{"error":"unauthorized"}`.
+//! Routes are `GET` (and so `HEAD`) unless the table says otherwise; every
+//! answer is JSON but a 204's. Ids are decimal numbers; anything else in an
+//! id's place is 404. Without a valid key, a route that needs one answers
+//! 401 `{"error":"unauthorized"}`. Every response carries a fresh
+//! `X-Request-Id` ([`REQUEST_ID_HEADER`]), and every JSON object body but
+//! the OpenAPI document two fields that change on every request:
+//! `request_id` and `served_at` (a timestamp with nanoseconds). They are
+//! noise on purpose: a scanner must not mistake them for anyone's data.
 //!
 //! | route | vulnerable lab | fixed lab |
 //! | --- | --- | --- |
@@ -26,7 +31,7 @@
 //! | `GET /users` | `[caller's user]` | same |
 //! | `GET /users/{user_id}` | **any** user: BOLA read | the caller only, else 404 |
 //! | `GET /accounts` | `{"accounts":[…]}`, the caller's | same |
-//! | `GET /accounts/{account_id}` | 403 for another's, 404 for none: **existence oracle** | 404 for both |
+//! | `GET /accounts/{account_id}` | 403 for another's, 404 for none: **existence oracle**; the key is **also accepted as `?api_key=`** | 404 for both; header only |
 //! | `GET /invoices` | the caller's tenant's invoices | same |
 //! | `GET /invoices/{invoice_id}` | **any tenant's** invoice: cross-tenant BOLA read | 404 for another tenant's |
 //! | `GET /reports` | the caller's reports | same |
@@ -38,6 +43,17 @@
 //! | `GET /catalog/{item_id}` | trap: public item, no key needed | same |
 //! | `GET /orders` | the caller's orders | same |
 //! | `GET /orders/{order_id}` | trap: correct, 404 for missing and not-yours alike | same |
+//! | `GET /tenants` | `[caller's tenant]` | same |
+//! | `GET /tenants/{tenant_id}/invoices` | the tenant's invoices if it is the caller's, else 404; **its 401 is missing from the document** | same; 401 documented |
+//! | `GET /tenants/{tenant_id}/invoices/{invoice_id}` | tenant checked, invoice not: **own tenant id opens another tenant's invoice** | 404 unless the invoice is the tenant's |
+//! | `GET /admin/audit` | **any valid key**: a user reaches an admin route | 403: no lab user is an admin |
+//! | `GET /team` | members **with every member's API key** | names and emails only |
+//! | `GET /documents` | the caller's documents | same |
+//! | `POST /documents` | creates a document owned by the caller: 201, `Location` | same |
+//! | `GET /documents/{document_id}` | the owner's, 404 for others | same |
+//! | `PUT /documents/{document_id}` | **changes another's document, then answers 403** | 404, unchanged |
+//! | `DELETE /documents/{document_id}` | the owner's only: 204, else 404 | same |
+//! | `PUT /profiles/{user_id}` | trap: id ignored, sets the **caller's** theme, 204 | same |
 //!
 //! [`PLANTED`] lists the same faults as data, with the finding kind a scan
 //! must report (`bola-read`, `missing-auth`, …) or `none` for the traps,
@@ -54,9 +70,11 @@
 //! | notes | 401 | 402 |
 //! | profiles | 1 | 2 |
 //! | orders | 501 Laptop 1999 | 502 Desk 349 |
+//! | tenants | 21 acme | 22 globex |
 //!
 //! The catalog (1001 Widget, 1002 Gadget) is public. Every object carries its
-//! own `id` field.
+//! own `id` field. Documents start empty and are numbered from 601 as they
+//! are created; a lab keeps at most 300 (then `POST` answers 507).
 //!
 //! # Request log
 //!
@@ -77,16 +95,19 @@
 
 mod data;
 mod log;
+mod noise;
 mod openapi;
 mod routes;
 mod scaled;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::Value;
 
 pub use log::{LOG_CAPACITY, LoggedRequest};
+pub use noise::REQUEST_ID_HEADER;
 pub use scaled::{ScaledLab, VULNERABLE_COLLECTIONS};
 
 /// The header that carries the API key.
@@ -109,6 +130,11 @@ pub const PLANTED: &[(&str, &str, &str)] = &[
         "/accounts/{account_id}",
         "existence-oracle",
         "owner compared after the fetch: 403 for another's account, 404 for a missing one",
+    ),
+    (
+        "/accounts/{account_id}",
+        "credential-in-query",
+        "the key is also accepted in the query string (?api_key=)",
     ),
     (
         "/invoices/{invoice_id}",
@@ -134,6 +160,37 @@ pub const PLANTED: &[(&str, &str, &str)] = &[
         "none",
         "trap: correctly protected, 404 for missing and not-yours alike",
     ),
+    (
+        "/tenants/{tenant_id}/invoices",
+        "spec-security-drift",
+        "the route requires a key and answers 401 without one, but the document lists no 401",
+    ),
+    (
+        "/tenants/{tenant_id}/invoices/{invoice_id}",
+        "cross-tenant-hierarchy",
+        "the tenant in the path is checked, not that the invoice belongs to it",
+    ),
+    (
+        "/admin/audit",
+        "privilege-escalation",
+        "an admin route (path and tag `admin`) answers any valid key",
+    ),
+    ("/team", "credential-exposure", "the team page lists every member's API key"),
+    (
+        "/documents/{document_id}",
+        "bola-write",
+        "PUT changes another user's document and then answers 403",
+    ),
+    (
+        "/documents/{document_id}",
+        "none",
+        "trap: DELETE of another's document answers 404 and deletes nothing",
+    ),
+    (
+        "/profiles/{user_id}",
+        "none",
+        "trap: PUT ignores the id and changes the caller's own profile (204)",
+    ),
 ];
 
 /// One built-in identity of the lab: its name and its API key.
@@ -147,11 +204,17 @@ pub struct LabIdentity {
     pub name: &'static str,
     /// The value of the `X-API-Key` header this identity presents.
     pub key: &'static str,
+    /// The identity's role: `user` for both; no lab user is an admin.
+    pub role: &'static str,
 }
 
 impl fmt::Debug for LabIdentity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LabIdentity").field("name", &self.name).field("key", &"***").finish()
+        f.debug_struct("LabIdentity")
+            .field("name", &self.name)
+            .field("key", &"***")
+            .field("role", &self.role)
+            .finish()
     }
 }
 
@@ -159,8 +222,8 @@ impl fmt::Debug for LabIdentity {
 /// tenant `globex`), in that order.
 pub fn identities() -> Vec<LabIdentity> {
     vec![
-        LabIdentity { name: "alice", key: data::ALICE_KEY },
-        LabIdentity { name: "bob", key: data::BOB_KEY },
+        LabIdentity { name: "alice", key: data::ALICE_KEY, role: "user" },
+        LabIdentity { name: "bob", key: data::BOB_KEY, role: "user" },
     ]
 }
 
@@ -178,13 +241,21 @@ struct Inner {
     fixed: bool,
     openapi: Value,
     log: log::RequestLog,
+    store: Mutex<data::Store>,
+    requests: AtomicU64,
 }
 
 impl Lab {
     /// A lab that serves the vulnerable routes (`fixed == false`) or their
     /// remediated twins (`fixed == true`).
     pub fn new(fixed: bool) -> Self {
-        let inner = Inner { fixed, openapi: openapi::document(fixed), log: Default::default() };
+        let inner = Inner {
+            fixed,
+            openapi: openapi::document(fixed),
+            log: Default::default(),
+            store: Default::default(),
+            requests: AtomicU64::new(0),
+        };
         Self { inner: Arc::new(inner) }
     }
 
@@ -224,5 +295,11 @@ impl Lab {
 
     pub(crate) fn log(&self) -> &log::RequestLog {
         &self.inner.log
+    }
+
+    /// The mutable store of the write routes. A poisoned lock only means a
+    /// handler panicked between two whole updates; the data is intact.
+    pub(crate) fn store(&self) -> MutexGuard<'_, data::Store> {
+        self.inner.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

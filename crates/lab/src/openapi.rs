@@ -5,8 +5,10 @@
 //! the index, the document itself and the public catalog, which say
 //! `security: []`. It is the same promise in both modes; the vulnerable lab
 //! breaks it at runtime (the reports route serves without a key), which is
-//! exactly what a scanner compares against. The one difference between the
-//! modes is the `403` that only the vulnerable accounts route can answer.
+//! exactly what a scanner compares against. The differences between the
+//! modes: the `403`s that only the vulnerable accounts and document routes
+//! answer, the `403` of the fixed admin route, and the `401` that the
+//! vulnerable document forgets on `/tenants/{tenant_id}/invoices`.
 //!
 //! The document is built from [`ROUTES`], one row per path. The crate's tests
 //! compare its paths with the routes the router serves and request each one,
@@ -23,21 +25,32 @@ enum Access {
     Public,
 }
 
-/// One documented `GET` route.
+/// One documented operation.
 struct RouteDoc {
+    /// Lowercase, as the document's keys spell it.
+    method: &'static str,
     path: &'static str,
     operation_id: &'static str,
     summary: &'static str,
     tag: &'static str,
-    /// The path parameter, if the route has one, with its description.
-    parameter: Option<(&'static str, &'static str)>,
-    /// The schema of the 200 body.
+    /// The path parameters, in template order, with their descriptions.
+    parameters: &'static [(&'static str, &'static str)],
+    /// The component schema of the JSON request body, for writes.
+    request: Option<&'static str>,
+    /// The success status (`200`, `201`, `204`).
+    success: &'static str,
+    /// The schema of the success body.
     body: Body,
     access: Access,
     /// Whether the route can answer 404 (every route with an id can).
     not_found: bool,
     /// Whether the route can answer 403 in the vulnerable lab.
     forbidden_when_vulnerable: bool,
+    /// Whether the route can answer 403 in the fixed lab (a role check).
+    forbidden_when_fixed: bool,
+    /// Whether the vulnerable document forgets the route's 401, although the
+    /// route requires a key: drift between the document and the runtime.
+    undocumented_401_when_vulnerable: bool,
 }
 
 /// The shape of a 200 body.
@@ -49,6 +62,8 @@ enum Body {
     Array(&'static str),
     /// A free-form object (the document itself).
     Any,
+    /// No body (204).
+    Empty,
 }
 
 const fn list(
@@ -60,15 +75,20 @@ const fn list(
     access: Access,
 ) -> RouteDoc {
     RouteDoc {
+        method: "get",
         path,
         operation_id,
         summary,
         tag,
-        parameter: None,
+        parameters: &[],
+        request: None,
+        success: "200",
         body,
         access,
         not_found: false,
         forbidden_when_vulnerable: false,
+        forbidden_when_fixed: false,
+        undocumented_401_when_vulnerable: false,
     }
 }
 
@@ -77,21 +97,37 @@ const fn item(
     operation_id: &'static str,
     summary: &'static str,
     tag: &'static str,
-    parameter: (&'static str, &'static str),
+    parameters: &'static [(&'static str, &'static str)],
     schema: &'static str,
     access: Access,
 ) -> RouteDoc {
     RouteDoc {
+        method: "get",
         path,
         operation_id,
         summary,
         tag,
-        parameter: Some(parameter),
+        parameters,
+        request: None,
+        success: "200",
         body: Body::Object(schema),
         access,
         not_found: true,
         forbidden_when_vulnerable: false,
+        forbidden_when_fixed: false,
+        undocumented_401_when_vulnerable: false,
     }
+}
+
+/// A write (`put`, `post`, `delete`) that needs a key.
+const fn write(
+    method: &'static str,
+    item: RouteDoc,
+    request: Option<&'static str>,
+    success: &'static str,
+    body: Body,
+) -> RouteDoc {
+    RouteDoc { method, request, success, body, ..item }
 }
 
 /// Every route the lab serves, in the order of the document.
@@ -119,7 +155,7 @@ const ROUTES: &[RouteDoc] = &[
         "getUser",
         "One user",
         "users",
-        ("user_id", "Id of the user."),
+        &[("user_id", "Id of the user.")],
         "User",
         Access::Key,
     ),
@@ -138,7 +174,7 @@ const ROUTES: &[RouteDoc] = &[
             "getAccount",
             "One account",
             "accounts",
-            ("account_id", "Id of the account."),
+            &[("account_id", "Id of the account.")],
             "Account",
             Access::Key,
         )
@@ -156,7 +192,7 @@ const ROUTES: &[RouteDoc] = &[
         "getInvoice",
         "One invoice",
         "invoices",
-        ("invoice_id", "Id of the invoice."),
+        &[("invoice_id", "Id of the invoice.")],
         "Invoice",
         Access::Key,
     ),
@@ -173,7 +209,7 @@ const ROUTES: &[RouteDoc] = &[
         "getReport",
         "One report",
         "reports",
-        ("report_id", "Id of the report."),
+        &[("report_id", "Id of the report.")],
         "Report",
         Access::Key,
     ),
@@ -183,7 +219,7 @@ const ROUTES: &[RouteDoc] = &[
         "getNote",
         "One note",
         "notes",
-        ("note_id", "Id of the note."),
+        &[("note_id", "Id of the note.")],
         "Note",
         Access::Key,
     ),
@@ -192,7 +228,7 @@ const ROUTES: &[RouteDoc] = &[
         "getProfile",
         "A user's profile",
         "profiles",
-        ("user_id", "Id of the user whose profile to read."),
+        &[("user_id", "Id of the user whose profile to read.")],
         "Profile",
         Access::Key,
     ),
@@ -209,7 +245,7 @@ const ROUTES: &[RouteDoc] = &[
         "getCatalogItem",
         "One catalog item",
         "catalog",
-        ("item_id", "Id of the catalog item."),
+        &[("item_id", "Id of the catalog item.")],
         "CatalogItem",
         Access::Public,
     ),
@@ -226,17 +262,143 @@ const ROUTES: &[RouteDoc] = &[
         "getOrder",
         "One order",
         "orders",
-        ("order_id", "Id of the order."),
+        &[("order_id", "Id of the order.")],
         "Order",
         Access::Key,
     ),
+    list(
+        "/tenants",
+        "listTenants",
+        "The caller's tenant",
+        "tenants",
+        Body::Array("Tenant"),
+        Access::Key,
+    ),
+    RouteDoc {
+        parameters: &[("tenant_id", "Id of the tenant.")],
+        not_found: true,
+        undocumented_401_when_vulnerable: true,
+        ..list(
+            "/tenants/{tenant_id}/invoices",
+            "listTenantInvoices",
+            "The invoices of one tenant",
+            "tenants",
+            Body::Array("Invoice"),
+            Access::Key,
+        )
+    },
+    item(
+        "/tenants/{tenant_id}/invoices/{invoice_id}",
+        "getTenantInvoice",
+        "One invoice of one tenant",
+        "tenants",
+        TENANT_INVOICE,
+        "Invoice",
+        Access::Key,
+    ),
+    RouteDoc {
+        forbidden_when_fixed: true,
+        ..list(
+            "/admin/audit",
+            "getAdminAudit",
+            "The audit log, for administrators only",
+            "admin",
+            Body::Object("Audit"),
+            Access::Key,
+        )
+    },
+    list("/team", "getTeam", "The members of the team", "team", Body::Object("Team"), Access::Key),
+    list(
+        "/documents",
+        "listDocuments",
+        "The caller's documents",
+        "documents",
+        Body::Array("Document"),
+        Access::Key,
+    ),
+    write(
+        "post",
+        list(
+            "/documents",
+            "createDocument",
+            "Create a document owned by the caller",
+            "documents",
+            Body::Empty,
+            Access::Key,
+        ),
+        Some("DocumentInput"),
+        "201",
+        Body::Object("Document"),
+    ),
+    item(
+        "/documents/{document_id}",
+        "getDocument",
+        "One document",
+        "documents",
+        DOCUMENT,
+        "Document",
+        Access::Key,
+    ),
+    RouteDoc {
+        forbidden_when_vulnerable: true,
+        ..write(
+            "put",
+            item(
+                "/documents/{document_id}",
+                "putDocument",
+                "Replace a document",
+                "documents",
+                DOCUMENT,
+                "Document",
+                Access::Key,
+            ),
+            Some("DocumentInput"),
+            "200",
+            Body::Object("Document"),
+        )
+    },
+    write(
+        "delete",
+        item(
+            "/documents/{document_id}",
+            "deleteDocument",
+            "Delete a document",
+            "documents",
+            DOCUMENT,
+            "Document",
+            Access::Key,
+        ),
+        None,
+        "204",
+        Body::Empty,
+    ),
+    write(
+        "put",
+        item(
+            "/profiles/{user_id}",
+            "putProfile",
+            "Set the theme of the caller's profile (the id is not used)",
+            "profiles",
+            &[("user_id", "Id of the user whose profile to change.")],
+            "Profile",
+            Access::Key,
+        ),
+        Some("ProfileInput"),
+        "204",
+        Body::Empty,
+    ),
 ];
+
+const TENANT_INVOICE: &[(&str, &str)] =
+    &[("tenant_id", "Id of the tenant."), ("invoice_id", "Id of the invoice.")];
+const DOCUMENT: &[(&str, &str)] = &[("document_id", "Id of the document.")];
 
 /// Builds the document for the vulnerable (`fixed == false`) or fixed lab.
 pub(crate) fn document(fixed: bool) -> Value {
     let mut paths = Map::new();
     for route in ROUTES {
-        paths.insert(route.path.to_owned(), json!({ "get": operation(route, fixed) }));
+        let item = paths.entry(route.path.to_owned()).or_insert_with(|| json!({}));
+        item[route.method] = operation(route, fixed);
     }
 
     json!({
@@ -269,18 +431,26 @@ fn description(fixed: bool) -> &'static str {
 
 fn operation(route: &RouteDoc, fixed: bool) -> Value {
     let mut responses = Map::new();
-    responses.insert(
-        "200".to_owned(),
-        json!({
+    let success = match body_schema(route.body) {
+        Some(schema) => json!({
             "description": "The requested data.",
-            "content": { "application/json": { "schema": body_schema(route.body) } },
+            "content": { "application/json": { "schema": schema } },
         }),
-    );
-    if route.access == Access::Key {
+        None => json!({ "description": "Done; no content." }),
+    };
+    responses.insert(route.success.to_owned(), success);
+    if route.request.is_some() {
+        responses.insert("400".to_owned(), error_response("The body is not what is asked for."));
+    }
+    let forgotten = route.undocumented_401_when_vulnerable && !fixed;
+    if route.access == Access::Key && !forgotten {
         responses.insert("401".to_owned(), error_response("No valid API key."));
     }
     if route.forbidden_when_vulnerable && !fixed {
         responses.insert("403".to_owned(), error_response("The object belongs to someone else."));
+    }
+    if route.forbidden_when_fixed && fixed {
+        responses.insert("403".to_owned(), error_response("The caller's role may not do this."));
     }
     if route.not_found {
         responses.insert("404".to_owned(), error_response("No such object for this caller."));
@@ -290,16 +460,29 @@ fn operation(route: &RouteDoc, fixed: bool) -> Value {
     operation.insert("operationId".to_owned(), json!(route.operation_id));
     operation.insert("summary".to_owned(), json!(route.summary));
     operation.insert("tags".to_owned(), json!([route.tag]));
-    if let Some((name, description)) = route.parameter {
+    if !route.parameters.is_empty() {
+        let parameters: Vec<Value> = route
+            .parameters
+            .iter()
+            .map(|(name, description)| {
+                json!({
+                    "name": name,
+                    "in": "path",
+                    "required": true,
+                    "description": description,
+                    "schema": { "type": "integer", "format": "int64", "minimum": 0 },
+                })
+            })
+            .collect();
+        operation.insert("parameters".to_owned(), Value::Array(parameters));
+    }
+    if let Some(schema) = route.request {
         operation.insert(
-            "parameters".to_owned(),
-            json!([{
-                "name": name,
-                "in": "path",
+            "requestBody".to_owned(),
+            json!({
                 "required": true,
-                "description": description,
-                "schema": { "type": "integer", "format": "int64", "minimum": 0 },
-            }]),
+                "content": { "application/json": { "schema": schema_ref(schema) } },
+            }),
         );
     }
     if route.access == Access::Public {
@@ -309,11 +492,12 @@ fn operation(route: &RouteDoc, fixed: bool) -> Value {
     Value::Object(operation)
 }
 
-fn body_schema(body: Body) -> Value {
+fn body_schema(body: Body) -> Option<Value> {
     match body {
-        Body::Object(name) => schema_ref(name),
-        Body::Array(name) => json!({ "type": "array", "items": schema_ref(name) }),
-        Body::Any => json!({ "type": "object" }),
+        Body::Object(name) => Some(schema_ref(name)),
+        Body::Array(name) => Some(json!({ "type": "array", "items": schema_ref(name) })),
+        Body::Any => Some(json!({ "type": "object" })),
+        Body::Empty => None,
     }
 }
 
@@ -372,5 +556,40 @@ fn schemas() -> Value {
         ]),
         "Order": object(&[("id", id()), ("user_id", id()), ("item", string()), ("total", integer())]),
         "CatalogItem": object(&[("id", id()), ("name", string()), ("price", integer())]),
+        "Tenant": object(&[("id", id()), ("name", string())]),
+        "Audit": object(&[
+            ("events", json!({ "type": "array", "items": object(&[
+                ("actor", string()),
+                ("action", string()),
+                ("from", string()),
+            ]) })),
+            ("retention_days", integer()),
+        ]),
+        "Team": object(&[
+            ("team", string()),
+            ("members", json!({ "type": "array", "items": object(&[
+                ("name", string()),
+                ("email", string()),
+            ]) })),
+        ]),
+        "Document": object(&[
+            ("id", id()),
+            ("user_id", id()),
+            ("title", string()),
+            ("body", string()),
+        ]),
+        "DocumentInput": {
+            "type": "object",
+            "required": ["title"],
+            "properties": {
+                "title": { "type": "string", "example": "Quarterly plan" },
+                "body": { "type": "string", "default": "" },
+            },
+        },
+        "ProfileInput": {
+            "type": "object",
+            "required": ["theme"],
+            "properties": { "theme": { "type": "string", "enum": ["dark", "light"] } },
+        },
     })
 }

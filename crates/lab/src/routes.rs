@@ -10,11 +10,15 @@
 //! is in authentication itself (reports, notes) read the header by hand.
 //!
 //! Every answer is JSON, errors included (`{"error":"not found"}`), and the
-//! fallbacks keep it so for unknown paths (404) and methods (405).
+//! fallbacks keep it so for unknown paths (404) and methods (405). The write
+//! routes answer 204 without a body, and a body they cannot read with 400.
+//! Nested routes take their two ids with [`ObjectIds`].
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, Path, State};
+use axum::http::header::LOCATION;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -22,10 +26,10 @@ use serde_json::{Value, json};
 
 use crate::KEY_HEADER;
 use crate::data::{
-    self, ACCOUNTS, Account, CATALOG, CatalogItem, INVOICES, Invoice, NOTES, Note, ORDERS, Order,
-    PROFILES, Profile, REPORTS, Report, User,
+    self, ACCOUNTS, Account, CATALOG, CatalogItem, Document, INVOICES, Invoice, MAX_DOCUMENTS,
+    NOTES, Note, ORDERS, Order, PROFILES, REPORTS, Report, TENANTS, Tenant, USERS, User,
 };
-use crate::{Lab, log};
+use crate::{Lab, log, noise};
 
 /// Builds the router for `lab`, with the request log in front of every route.
 pub(crate) fn router(lab: &Lab) -> Router {
@@ -43,13 +47,24 @@ pub(crate) fn router(lab: &Lab) -> Router {
         .route("/reports/{report_id}", get(get_report))
         .route("/notes", get(list_notes))
         .route("/notes/{note_id}", get(get_note))
-        .route("/profiles/{user_id}", get(get_profile))
+        .route("/profiles/{user_id}", get(get_profile).put(put_profile))
         .route("/catalog", get(list_catalog))
         .route("/catalog/{item_id}", get(get_catalog_item))
         .route("/orders", get(list_orders))
         .route("/orders/{order_id}", get(get_order))
+        .route("/tenants", get(list_tenants))
+        .route("/tenants/{tenant_id}/invoices", get(list_tenant_invoices))
+        .route("/tenants/{tenant_id}/invoices/{invoice_id}", get(get_tenant_invoice))
+        .route("/admin/audit", get(admin_audit))
+        .route("/team", get(team))
+        .route("/documents", get(list_documents).post(create_document))
+        .route(
+            "/documents/{document_id}",
+            get(get_document).put(put_document).delete(delete_document),
+        )
         .fallback(unknown_path)
         .method_not_allowed_fallback(unknown_method)
+        .layer(axum::middleware::from_fn_with_state(lab.clone(), noise::decorate))
         .layer(axum::middleware::from_fn_with_state(lab.clone(), log::record))
         .with_state(lab.clone())
 }
@@ -60,13 +75,18 @@ pub(crate) fn router(lab: &Lab) -> Router {
 pub(crate) enum ApiError {
     /// 401 `unauthorized`: no valid key.
     Unauthorized,
-    /// 403 `forbidden`: the object exists and belongs to someone else. Only
-    /// the vulnerable accounts route says this, and that is its fault.
+    /// 403 `forbidden`: the object exists and belongs to someone else (the
+    /// vulnerable accounts and document routes, and that is their fault),
+    /// or the caller's role may not (the fixed admin route).
     Forbidden,
     /// 404 `not found`: no such object, or (in the fixed lab) not yours.
     NotFound,
     /// 405 `method not allowed`: the path exists, the method does not.
     MethodNotAllowed,
+    /// 400 `bad request`: a write body that is not the JSON object asked for.
+    BadRequest,
+    /// 507 `lab is full`: [`MAX_DOCUMENTS`] documents exist already.
+    Full,
 }
 
 impl IntoResponse for ApiError {
@@ -76,6 +96,8 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
+            ApiError::BadRequest => (StatusCode::BAD_REQUEST, "bad request"),
+            ApiError::Full => (StatusCode::INSUFFICIENT_STORAGE, "lab is full"),
         };
         (status, Json(json!({ "error": message }))).into_response()
     }
@@ -107,6 +129,24 @@ impl<S: Send + Sync> FromRequestParts<S> for ObjectId {
     }
 }
 
+/// The two numeric ids of a nested route (`/tenants/{t}/invoices/{i}`),
+/// parent first; rejects with 404 like [`ObjectId`].
+pub(crate) struct ObjectIds(u64, u64);
+
+impl<S: Send + Sync> FromRequestParts<S> for ObjectIds {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path((parent, child)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound)?;
+        match (parse_id(&parent), parse_id(&child)) {
+            (Some(parent), Some(child)) => Ok(ObjectIds(parent, child)),
+            _ => Err(ApiError::NotFound),
+        }
+    }
+}
+
 /// Parses a decimal id. Only ASCII digits count: `u64::from_str` would also
 /// take a leading `+`, which no id of the lab is written with.
 fn parse_id(raw: &str) -> Option<u64> {
@@ -120,6 +160,13 @@ fn parse_id(raw: &str) -> Option<u64> {
 fn authenticate(headers: &HeaderMap) -> Result<&'static User, ApiError> {
     let presented = headers.get(KEY_HEADER).ok_or(ApiError::Unauthorized)?;
     data::user_for_key(presented.as_bytes()).ok_or(ApiError::Unauthorized)
+}
+
+/// The value of the `api_key` query parameter, as sent. Keys are plain
+/// ASCII, so no percent-decoding is needed to match a real one.
+fn query_key(uri: &Uri) -> Option<&[u8]> {
+    let query = uri.query()?;
+    query.split('&').find_map(|pair| pair.strip_prefix("api_key=")).map(str::as_bytes)
 }
 
 /// Whether the request carries a non-empty key, valid or not. This is the
@@ -174,12 +221,21 @@ async fn list_accounts(Caller(caller): Caller) -> Json<Value> {
 }
 
 /// Vulnerable: the owner is compared after the fetch, so another's account
-/// answers 403 and a missing one 404. Fixed: both answer 404.
+/// answers 403 and a missing one 404; and the key is also taken from the
+/// query string (`?api_key=`), where logs keep it. Fixed: both answer 404,
+/// and only the header counts.
 async fn get_account(
     State(lab): State<Lab>,
-    Caller(caller): Caller,
-    ObjectId(id): ObjectId,
+    headers: HeaderMap,
+    uri: Uri,
+    id: Result<ObjectId, ApiError>,
 ) -> Reply<&'static Account> {
+    let caller = match authenticate(&headers) {
+        Ok(caller) => caller,
+        Err(refused) if lab.is_fixed() || headers.contains_key(KEY_HEADER) => return Err(refused),
+        Err(refused) => query_key(&uri).and_then(data::user_for_key).ok_or(refused)?,
+    };
+    let ObjectId(id) = id?;
     let account = ACCOUNTS.iter().find(|account| account.id == id).ok_or(ApiError::NotFound)?;
     if account.user_id != caller.id {
         return Err(if lab.is_fixed() { ApiError::NotFound } else { ApiError::Forbidden });
@@ -257,12 +313,38 @@ async fn get_note(
 /// ignored, and the caller's own profile is returned. Another user's id
 /// yields nothing of theirs, so this is no leak.
 async fn get_profile(
+    State(lab): State<Lab>,
     Caller(caller): Caller,
     ObjectId(_ignored): ObjectId,
-) -> Reply<&'static Profile> {
+) -> Reply<Value> {
     let profile =
         PROFILES.iter().find(|profile| profile.user_id == caller.id).ok_or(ApiError::NotFound)?;
-    Ok(Json(profile))
+    let store = lab.store();
+    let theme = store.theme(caller.id).unwrap_or(profile.theme);
+    Ok(Json(json!({
+        "id": profile.id,
+        "user_id": profile.user_id,
+        "display_name": profile.display_name,
+        "theme": theme,
+    })))
+}
+
+/// A trap for the scanner, the same in both modes: the id is ignored and
+/// the caller's own theme is set from `{"theme": "…"}`; 204. Another user's
+/// id changes nothing of theirs, so this is no write to another's object.
+async fn put_profile(
+    State(lab): State<Lab>,
+    Caller(caller): Caller,
+    ObjectId(_ignored): ObjectId,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Json(body) = body.map_err(|_| ApiError::BadRequest)?;
+    let theme = body.get("theme").and_then(Value::as_str).ok_or(ApiError::BadRequest)?;
+    let mut store = lab.store();
+    let slot = store.themes.iter_mut().find(|(id, _)| *id == caller.id);
+    let (_, current) = slot.ok_or(ApiError::NotFound)?;
+    *current = theme.to_owned();
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_catalog() -> Json<&'static [CatalogItem]> {
@@ -287,6 +369,154 @@ async fn get_order(Caller(caller): Caller, ObjectId(id): ObjectId) -> Reply<&'st
         .find(|order| order.id == id && order.user_id == caller.id)
         .map(Json)
         .ok_or(ApiError::NotFound)
+}
+
+async fn list_tenants(Caller(caller): Caller) -> Json<Vec<&'static Tenant>> {
+    Json(TENANTS.iter().filter(|tenant| tenant.name == caller.tenant).collect())
+}
+
+/// The caller's tenant if `tenant_id` names it, else 404 (both modes).
+fn own_tenant(caller: &User, tenant_id: u64) -> Result<&'static Tenant, ApiError> {
+    data::tenant_named(caller.tenant).filter(|t| t.id == tenant_id).ok_or(ApiError::NotFound)
+}
+
+async fn list_tenant_invoices(
+    Caller(caller): Caller,
+    ObjectId(tenant_id): ObjectId,
+) -> Reply<Vec<&'static Invoice>> {
+    let tenant = own_tenant(caller, tenant_id)?;
+    Ok(Json(INVOICES.iter().filter(|invoice| invoice.tenant == tenant.name).collect()))
+}
+
+/// Vulnerable: the parent is checked (the tenant must be the caller's) but
+/// not that the invoice belongs to it, so the caller's own tenant id opens
+/// any tenant's invoice. Fixed: the invoice must belong to the tenant.
+async fn get_tenant_invoice(
+    State(lab): State<Lab>,
+    Caller(caller): Caller,
+    ObjectIds(tenant_id, invoice_id): ObjectIds,
+) -> Reply<&'static Invoice> {
+    let tenant = own_tenant(caller, tenant_id)?;
+    let invoice =
+        INVOICES.iter().find(|invoice| invoice.id == invoice_id).ok_or(ApiError::NotFound)?;
+    if lab.is_fixed() && invoice.tenant != tenant.name {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Json(invoice))
+}
+
+/// Vulnerable: any valid key reads the admin audit log. Fixed: only the
+/// admin role does, and no lab user holds it, so every user gets 403.
+async fn admin_audit(State(lab): State<Lab>, Caller(_caller): Caller) -> Reply<Value> {
+    if lab.is_fixed() {
+        return Err(ApiError::Forbidden);
+    }
+    let events: Vec<Value> = USERS
+        .iter()
+        .map(|user| json!({ "actor": user.email, "action": "sign-in", "from": "10.0.0.7" }))
+        .collect();
+    Ok(Json(json!({ "events": events, "retention_days": 90 })))
+}
+
+/// Vulnerable: the team page lists every member with their API key. Fixed:
+/// names and emails only. No member carries an id, so the page is no
+/// source of ids either way.
+async fn team(State(lab): State<Lab>, Caller(_caller): Caller) -> Json<Value> {
+    let members: Vec<Value> = USERS
+        .iter()
+        .map(|user| {
+            let mut member = json!({ "name": user.name, "email": user.email });
+            if let (false, Some(key)) = (lab.is_fixed(), data::key_of(user.id)) {
+                member["api_key"] = json!(key);
+            }
+            member
+        })
+        .collect();
+    Json(json!({ "team": "lab", "members": members }))
+}
+
+/// A document body as `POST` and `PUT` take it: `title` (a string) is
+/// required, `body` defaults to empty.
+fn document_fields(body: Result<Json<Value>, JsonRejection>) -> Result<(String, String), ApiError> {
+    let Json(body) = body.map_err(|_| ApiError::BadRequest)?;
+    let title = body.get("title").and_then(Value::as_str).ok_or(ApiError::BadRequest)?;
+    let text = match body.get("body") {
+        None => "",
+        Some(value) => value.as_str().ok_or(ApiError::BadRequest)?,
+    };
+    Ok((title.to_owned(), text.to_owned()))
+}
+
+async fn list_documents(State(lab): State<Lab>, Caller(caller): Caller) -> Json<Vec<Document>> {
+    let store = lab.store();
+    Json(store.documents.iter().filter(|d| d.user_id == caller.id).cloned().collect())
+}
+
+/// Creates a document owned by the caller: 201 with `Location` and the
+/// document, the same in both modes.
+async fn create_document(
+    State(lab): State<Lab>,
+    Caller(caller): Caller,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let (title, body) = document_fields(body)?;
+    let mut store = lab.store();
+    if store.documents.len() >= MAX_DOCUMENTS {
+        return Err(ApiError::Full);
+    }
+    let document = Document { id: store.next_document, user_id: caller.id, title, body };
+    store.next_document += 1;
+    store.documents.push(document.clone());
+    let location = [(LOCATION, format!("/documents/{}", document.id))];
+    Ok((StatusCode::CREATED, location, Json(document)).into_response())
+}
+
+/// Correct in both modes: the owner's document, 404 for everyone else.
+async fn get_document(
+    State(lab): State<Lab>,
+    Caller(caller): Caller,
+    ObjectId(id): ObjectId,
+) -> Reply<Document> {
+    let store = lab.store();
+    let found = store.documents.iter().find(|d| d.id == id && d.user_id == caller.id);
+    found.cloned().map(Json).ok_or(ApiError::NotFound)
+}
+
+/// Vulnerable: the change is applied first and the owner compared after,
+/// so another user's write answers 403 *and* changes the document. Fixed:
+/// another user's document is not found and stays as it was.
+async fn put_document(
+    State(lab): State<Lab>,
+    Caller(caller): Caller,
+    ObjectId(id): ObjectId,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Reply<Document> {
+    let (title, body) = document_fields(body)?;
+    let fixed = lab.is_fixed();
+    let mut store = lab.store();
+    let document = store
+        .documents
+        .iter_mut()
+        .find(|d| d.id == id && (!fixed || d.user_id == caller.id))
+        .ok_or(ApiError::NotFound)?;
+    document.title = title;
+    document.body = body;
+    if document.user_id != caller.id {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Json(document.clone()))
+}
+
+/// Correct in both modes: only the owner deletes (204); 404 otherwise.
+async fn delete_document(
+    State(lab): State<Lab>,
+    Caller(caller): Caller,
+    ObjectId(id): ObjectId,
+) -> Result<StatusCode, ApiError> {
+    let mut store = lab.store();
+    let position = store.documents.iter().position(|d| d.id == id && d.user_id == caller.id);
+    store.documents.remove(position.ok_or(ApiError::NotFound)?);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]

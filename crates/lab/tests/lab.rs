@@ -15,7 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use trespass_lab::{KEY_HEADER, Lab, LoggedRequest, PLANTED, identities};
+use trespass_lab::{KEY_HEADER, Lab, LoggedRequest, PLANTED, REQUEST_ID_HEADER, identities};
 
 const ALICE: &str = "lab-key-alice-7f3a9c2e41";
 const BOB: &str = "lab-key-bob-0b8d5e61f2";
@@ -51,13 +51,30 @@ impl Running {
     }
 
     async fn send(&self, method: &str, path: &str, key: Option<&str>) -> Reply {
+        self.send_body(method, path, key, None).await
+    }
+
+    /// Sends a request with an optional JSON body.
+    async fn send_body(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let request = async {
             let mut stream = TcpStream::connect(self.addr).await.unwrap();
             let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
             if let Some(key) = key {
                 head.push_str(&format!("{KEY_HEADER}: {key}\r\n"));
             }
+            let body = body.map(|b| b.to_string()).unwrap_or_default();
+            if !body.is_empty() {
+                head.push_str("Content-Type: application/json\r\n");
+            }
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
             head.push_str("Connection: close\r\n\r\n");
+            head.push_str(&body);
             stream.write_all(head.as_bytes()).await.unwrap();
 
             let mut raw = Vec::new();
@@ -106,9 +123,21 @@ impl Reply {
         self.headers.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 
+    /// The JSON body without its noise: an object's `request_id` (which must
+    /// match the `X-Request-Id` header) and `served_at` are checked and
+    /// removed, so that tests compare the data.
     fn json(&self) -> Value {
         assert_eq!(self.header("content-type"), Some("application/json"), "{self:?}");
-        serde_json::from_slice(&self.body).unwrap()
+        let mut value: Value = serde_json::from_slice(&self.body).unwrap();
+        let request_id = self.header(&REQUEST_ID_HEADER.to_ascii_lowercase()).unwrap();
+        assert!(request_id.starts_with("req-"), "{request_id}");
+        if let Some(fields) = value.as_object_mut().filter(|f| !f.contains_key("paths")) {
+            assert_eq!(fields.remove("request_id"), Some(json!(request_id)), "{self:?}");
+            let served_at = fields.remove("served_at").unwrap();
+            let served_at = served_at.as_str().unwrap();
+            assert_eq!((served_at.len(), &served_at[10..11], &served_at[29..]), (30, "T", "Z"));
+        }
+        value
     }
 
     /// Asserts the status and the exact JSON body.
@@ -194,7 +223,7 @@ fn catalog() -> Value {
 }
 
 /// Every path the lab documents and serves.
-const PATHS: [&str; 18] = [
+const PATHS: [&str; 25] = [
     "/",
     "/openapi.json",
     "/me",
@@ -213,6 +242,13 @@ const PATHS: [&str; 18] = [
     "/catalog/{item_id}",
     "/orders",
     "/orders/{order_id}",
+    "/tenants",
+    "/tenants/{tenant_id}/invoices",
+    "/tenants/{tenant_id}/invoices/{invoice_id}",
+    "/admin/audit",
+    "/team",
+    "/documents",
+    "/documents/{document_id}",
 ];
 
 #[test]
@@ -220,6 +256,7 @@ fn identities_are_alice_then_bob_with_their_keys() {
     let identities = identities();
     let pairs: Vec<(&str, &str)> = identities.iter().map(|id| (id.name, id.key)).collect();
     assert_eq!(pairs, [("alice", ALICE), ("bob", BOB)]);
+    assert!(identities.iter().all(|identity| identity.role == "user"));
     assert_eq!(KEY_HEADER, "X-API-Key");
     assert!(!format!("{:?}", identities[0]).contains(ALICE));
 }
@@ -291,6 +328,16 @@ async fn accounts_are_an_existence_oracle_in_the_vulnerable_lab_only() {
         lab.get("/accounts/12", Some(BOB)).await.assert(200, bob_account());
         lab.get("/accounts/13", Some(BOB)).await.assert(404, not_found());
         lab.get("/accounts/11", None).await.assert(401, unauthorized());
+
+        // The key in the query string: accepted by the vulnerable lab only.
+        let in_query = lab.get(&format!("/accounts/11?api_key={ALICE}"), None).await;
+        if fixed {
+            in_query.assert(401, unauthorized());
+        } else {
+            in_query.assert(200, alice_account());
+        }
+        let wrong = lab.get(&format!("/accounts/11?api_key={WRONG}"), None).await;
+        wrong.assert(401, unauthorized());
 
         let not_yours = lab.get("/accounts/11", Some(BOB)).await;
         if fixed {
@@ -468,35 +515,63 @@ async fn openapi_document_describes_every_route() {
         assert_eq!(documented, PATHS);
 
         for (path, item) in paths {
-            let operation = item["get"].as_object().unwrap();
-            assert_eq!(item.as_object().unwrap().len(), 1, "{path}: only get is served");
+            let item = item.as_object().unwrap();
+            let methods: Vec<&str> = item.keys().map(String::as_str).collect();
+            let expected_methods: &[&str] = match path.as_str() {
+                "/documents" => &["get", "post"],
+                "/documents/{document_id}" => &["get", "put", "delete"],
+                "/profiles/{user_id}" => &["get", "put"],
+                _ => &["get"],
+            };
+            assert_eq!(methods, expected_methods, "{path}");
             let public =
                 ["/", "/openapi.json", "/catalog", "/catalog/{item_id}"].contains(&&**path);
-            let responses = operation["responses"].as_object().unwrap();
-            assert!(responses.contains_key("200"), "{path}");
-            if public {
-                assert_eq!(operation["security"], json!([]), "{path}");
-                assert!(!responses.contains_key("401"), "{path}");
-            } else {
-                assert!(!operation.contains_key("security"), "{path}: uses the global security");
-                assert!(responses.contains_key("401"), "{path}");
-            }
+            for (method, operation) in item {
+                let operation = operation.as_object().unwrap();
+                let responses = operation["responses"].as_object().unwrap();
+                let success = match (method.as_str(), path.as_str()) {
+                    ("post", _) => "201",
+                    ("delete", _) | ("put", "/profiles/{user_id}") => "204",
+                    _ => "200",
+                };
+                assert!(responses.contains_key(success), "{method} {path}");
+                if public {
+                    assert_eq!(operation["security"], json!([]), "{path}");
+                    assert!(!responses.contains_key("401"), "{path}");
+                } else {
+                    assert!(!operation.contains_key("security"), "{path}: global security");
+                    // The vulnerable document forgets one 401: spec drift.
+                    let forgotten = !fixed && path == "/tenants/{tenant_id}/invoices";
+                    assert_eq!(responses.contains_key("401"), !forgotten, "{path}");
+                }
+                assert_eq!(
+                    operation.contains_key("requestBody"),
+                    matches!(method.as_str(), "post" | "put"),
+                    "{method} {path}"
+                );
 
-            // A templated path has exactly one integer path parameter, named
-            // as in the template, and documents 404.
-            if let Some(start) = path.find('{') {
-                let name = &path[start + 1..path.len() - 1];
-                let parameters = operation["parameters"].as_array().unwrap();
-                assert_eq!(parameters.len(), 1, "{path}");
-                assert_eq!(parameters[0]["name"], name, "{path}");
-                assert_eq!(parameters[0]["in"], "path", "{path}");
-                assert_eq!(parameters[0]["required"], true, "{path}");
-                assert_eq!(parameters[0]["schema"]["type"], "integer", "{path}");
-                assert!(responses.contains_key("404"), "{path}");
+                // Each template parameter is an integer path parameter, in
+                // order, and a templated path documents 404.
+                let names: Vec<&str> =
+                    path.split('{').skip(1).filter_map(|rest| rest.split('}').next()).collect();
+                let parameters = operation.get("parameters").and_then(Value::as_array);
+                let documented: Vec<&str> = parameters
+                    .into_iter()
+                    .flatten()
+                    .map(|p| {
+                        assert_eq!((&p["in"], &p["required"]), (&json!("path"), &json!(true)));
+                        assert_eq!(p["schema"]["type"], "integer", "{path}");
+                        p["name"].as_str().unwrap()
+                    })
+                    .collect();
+                assert_eq!(documented, names, "{method} {path}");
+                if !names.is_empty() {
+                    assert!(responses.contains_key("404"), "{method} {path}");
+                }
             }
 
             // Every schema reference resolves.
-            for reference in references(item) {
+            for reference in references(&Value::Object(item.clone())) {
                 let name = reference.strip_prefix("#/components/schemas/").unwrap();
                 assert!(document["components"]["schemas"].get(name).is_some(), "{reference}");
             }
@@ -504,12 +579,21 @@ async fn openapi_document_describes_every_route() {
 
         let account_responses = &paths["/accounts/{account_id}"]["get"]["responses"];
         assert_eq!(account_responses.get("403").is_some(), !fixed);
+        let put_document = &paths["/documents/{document_id}"]["put"]["responses"];
+        assert_eq!(put_document.get("403").is_some(), !fixed);
+        let audit = &paths["/admin/audit"]["get"];
+        assert_eq!(audit["responses"].get("403").is_some(), fixed);
+        assert_eq!(audit["tags"], json!(["admin"]));
 
         // Each documented path is served: with alice's key, a concrete path
-        // of every template answers 200.
+        // of every template answers 200 (the fixed admin route 403), once
+        // alice has a document.
+        let created = lab.send_body("POST", "/documents", Some(ALICE), Some(doc("a"))).await;
+        assert_eq!(created.status, 201);
         for path in PATHS {
             let concrete = concrete_path(path);
-            assert_eq!(lab.get(&concrete, Some(ALICE)).await.status, 200, "{concrete}");
+            let expected = if fixed && path == "/admin/audit" { 403 } else { 200 };
+            assert_eq!(lab.get(&concrete, Some(ALICE)).await.status, expected, "{concrete}");
         }
         lab.stop().await;
     }
@@ -523,6 +607,7 @@ async fn request_log_records_methods_and_paths_but_no_key() {
     running.send("HEAD", "/notes/401", Some(WRONG)).await;
     running.send("DELETE", "/orders/501", Some(BOB)).await;
     running.get("/nowhere", Some("")).await;
+    running.get(&format!("/accounts/11?x=1&api_key={ALICE}"), None).await;
     let lab = running.stop().await;
 
     let entry = |method: &str, path: &str, query: Option<&str>, had_key| LoggedRequest {
@@ -540,6 +625,7 @@ async fn request_log_records_methods_and_paths_but_no_key() {
             entry("HEAD", "/notes/401", None, true),
             entry("DELETE", "/orders/501", None, true),
             entry("GET", "/nowhere", None, true),
+            entry("GET", "/accounts/11", Some("x=1&api_key=***"), false),
         ]
     );
 
@@ -559,6 +645,8 @@ fn concrete_path(template: &str) -> String {
         ("{note_id}", "401"),
         ("{item_id}", "1001"),
         ("{order_id}", "501"),
+        ("{tenant_id}", "21"),
+        ("{document_id}", "601"),
     ];
     ids.iter().fold(template.to_owned(), |path, (name, id)| path.replace(name, id))
 }
@@ -575,5 +663,176 @@ fn references(value: &Value) -> Vec<String> {
             .collect(),
         Value::Array(items) => items.iter().flat_map(references).collect(),
         _ => Vec::new(),
+    }
+}
+
+fn doc(title: &str) -> Value {
+    json!({ "title": title, "body": format!("{title} text") })
+}
+
+#[tokio::test]
+async fn every_response_carries_fresh_noise() {
+    let lab = Running::start(false).await;
+    let first = lab.get("/accounts/11", Some(ALICE)).await;
+    let second = lab.get("/accounts/11", Some(ALICE)).await;
+    assert_eq!(first.json(), second.json());
+    assert_ne!(first.body, second.body, "request_id and served_at change");
+    assert_ne!(first.header("x-request-id"), second.header("x-request-id"));
+
+    // Errors too; lists carry the header only; the document is untouched.
+    let missing: Value =
+        serde_json::from_slice(&lab.get("/accounts/99", Some(ALICE)).await.body).unwrap();
+    assert!(missing["request_id"].is_string() && missing["served_at"].is_string());
+    let list = lab.get("/orders", Some(ALICE)).await;
+    assert!(list.header("x-request-id").is_some());
+    assert_eq!(list.json(), json!([order_501()]));
+    let document: Value =
+        serde_json::from_slice(&lab.get("/openapi.json", None).await.body).unwrap();
+    assert_eq!(document, lab.lab.openapi());
+    lab.stop().await;
+}
+
+#[tokio::test]
+async fn nested_invoices_check_the_child_in_the_fixed_lab_only() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        lab.get("/tenants", Some(ALICE)).await.assert(200, json!([{ "id": 21, "name": "acme" }]));
+        lab.get("/tenants", Some(BOB)).await.assert(200, json!([{ "id": 22, "name": "globex" }]));
+        let acme = json!([invoice_101(), invoice_102()]);
+        lab.get("/tenants/21/invoices", Some(ALICE)).await.assert(200, acme);
+        lab.get("/tenants/22/invoices", Some(ALICE)).await.assert(404, not_found());
+        lab.get("/tenants/21/invoices/101", Some(ALICE)).await.assert(200, invoice_101());
+        lab.get("/tenants/22/invoices/201", Some(BOB)).await.assert(200, invoice_201());
+        // Another tenant's parent is refused in both modes.
+        lab.get("/tenants/21/invoices/101", Some(BOB)).await.assert(404, not_found());
+        lab.get("/tenants/22/invoices/201", Some(ALICE)).await.assert(404, not_found());
+        lab.get("/tenants/21/invoices/999", Some(ALICE)).await.assert(404, not_found());
+        lab.get("/tenants/21/invoices/101", None).await.assert(401, unauthorized());
+        lab.get("/tenants/x/invoices/101", Some(ALICE)).await.assert(404, not_found());
+
+        // The own parent with another tenant's child: the fault.
+        let mixed = lab.get("/tenants/21/invoices/201", Some(ALICE)).await;
+        if fixed {
+            mixed.assert(404, not_found());
+        } else {
+            mixed.assert(200, invoice_201());
+        }
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn admin_audit_answers_users_in_the_vulnerable_lab_only() {
+    let vulnerable = Running::start(false).await;
+    let audit = vulnerable.get("/admin/audit", Some(BOB)).await;
+    assert_eq!(audit.status, 200);
+    assert_eq!(audit.json()["events"][0]["actor"], "alice@acme.example");
+    vulnerable.get("/admin/audit", None).await.assert(401, unauthorized());
+    vulnerable.stop().await;
+
+    let fixed = Running::start(true).await;
+    for key in [ALICE, BOB] {
+        fixed.get("/admin/audit", Some(key)).await.assert(403, json!({ "error": "forbidden" }));
+    }
+    fixed.get("/admin/audit", Some(WRONG)).await.assert(401, unauthorized());
+    fixed.stop().await;
+}
+
+#[tokio::test]
+async fn team_lists_api_keys_in_the_vulnerable_lab_only() {
+    let member = |name: &str, email: &str| json!({ "name": name, "email": email });
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        let mut alice = member("Alice Anders", "alice@acme.example");
+        let mut bob = member("Bob Brook", "bob@globex.example");
+        if !fixed {
+            alice["api_key"] = json!(ALICE);
+            bob["api_key"] = json!(BOB);
+        }
+        let team = json!({ "team": "lab", "members": [alice, bob] });
+        lab.get("/team", Some(ALICE)).await.assert(200, team);
+        lab.get("/team", None).await.assert(401, unauthorized());
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn documents_are_created_read_and_deleted_by_their_owner() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        let created = lab.send_body("POST", "/documents", Some(ALICE), Some(doc("plan"))).await;
+        assert_eq!(created.header("location"), Some("/documents/601"));
+        let alice_doc = json!({ "id": 601, "user_id": 1, "title": "plan", "body": "plan text" });
+        created.assert(201, alice_doc.clone());
+        let bob_created =
+            lab.send_body("POST", "/documents", Some(BOB), Some(json!({ "title": "b" }))).await;
+        bob_created.assert(201, json!({ "id": 602, "user_id": 2, "title": "b", "body": "" }));
+
+        lab.get("/documents", Some(ALICE)).await.assert(200, json!([alice_doc.clone()]));
+        lab.get("/documents/601", Some(ALICE)).await.assert(200, alice_doc.clone());
+        lab.get("/documents/601", Some(BOB)).await.assert(404, not_found());
+        lab.get("/documents/601", None).await.assert(401, unauthorized());
+
+        // Bad bodies.
+        for body in [None, Some(json!({ "body": "no title" })), Some(json!({ "title": 7 }))] {
+            let reply = lab.send_body("POST", "/documents", Some(ALICE), body).await;
+            reply.assert(400, json!({ "error": "bad request" }));
+        }
+
+        // DELETE: the trap. Another's answers 404 and deletes nothing.
+        lab.send("DELETE", "/documents/601", Some(BOB)).await.assert(404, not_found());
+        lab.get("/documents/601", Some(ALICE)).await.assert(200, alice_doc);
+        let deleted = lab.send("DELETE", "/documents/601", Some(ALICE)).await;
+        assert_eq!((deleted.status, deleted.body.len()), (204, 0));
+        lab.get("/documents/601", Some(ALICE)).await.assert(404, not_found());
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn put_on_another_users_document_answers_403_and_changes_it_when_vulnerable() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        lab.send_body("POST", "/documents", Some(ALICE), Some(doc("mine"))).await;
+        let original = json!({ "id": 601, "user_id": 1, "title": "mine", "body": "mine text" });
+
+        let bob_put = lab.send_body("PUT", "/documents/601", Some(BOB), Some(doc("bob"))).await;
+        let after = lab.get("/documents/601", Some(ALICE)).await;
+        if fixed {
+            bob_put.assert(404, not_found());
+            after.assert(200, original);
+        } else {
+            bob_put.assert(403, json!({ "error": "forbidden" }));
+            after.assert(
+                200,
+                json!({ "id": 601, "user_id": 1, "title": "bob", "body": "bob text" }),
+            );
+        }
+
+        let own = lab.send_body("PUT", "/documents/601", Some(ALICE), Some(doc("new"))).await;
+        own.assert(200, json!({ "id": 601, "user_id": 1, "title": "new", "body": "new text" }));
+        let missing = lab.send_body("PUT", "/documents/699", Some(ALICE), Some(doc("x"))).await;
+        missing.assert(404, not_found());
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn put_profile_ignores_the_id_and_changes_the_caller() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        let theme = json!({ "theme": "light" });
+        let reply = lab.send_body("PUT", "/profiles/2", Some(ALICE), Some(theme)).await;
+        assert_eq!((reply.status, reply.body.len()), (204, 0));
+        let mut alice = alice_profile();
+        alice["theme"] = json!("light");
+        lab.get("/profiles/1", Some(ALICE)).await.assert(200, alice);
+        lab.get("/profiles/2", Some(BOB)).await.assert(200, bob_profile());
+        let bad = lab.send_body("PUT", "/profiles/1", Some(ALICE), Some(json!({}))).await;
+        bad.assert(400, json!({ "error": "bad request" }));
+        lab.send_body("PUT", "/profiles/1", None, Some(json!({ "theme": "x" })))
+            .await
+            .assert(401, unauthorized());
+        lab.stop().await;
     }
 }

@@ -29,15 +29,39 @@ pub enum FindingKind {
     /// "Someone else's object" and "no such object" answer differently, so
     /// ids can be enumerated.
     ExistenceOracle,
+    /// Another identity's `PUT`, `PATCH` or `DELETE` changed or removed the
+    /// owner's object, as the owner's own re-read confirms.
+    BolaWrite,
+    /// A nested path checks the parent but not that the child belongs to it
+    /// (or the reverse): one tenant's parent opens another tenant's child.
+    CrossTenantHierarchy,
+    /// An identity of a lower role succeeds on an operation meant for a
+    /// higher one.
+    PrivilegeEscalation,
+    /// A response carries a secret of another identity, or a field that
+    /// looks like another user's key or token.
+    CredentialExposure,
+    /// The API accepts the credential in the query string, where logs and
+    /// proxies keep it.
+    CredentialInQuery,
+    /// The spec declares security that the runtime does not enforce, or
+    /// documents no 401/403 for a protected operation.
+    SpecSecurityDrift,
 }
 
 impl FindingKind {
     /// Every kind, in report order.
-    pub const ALL: [FindingKind; 4] = [
+    pub const ALL: [FindingKind; 10] = [
         FindingKind::BolaRead,
         FindingKind::MissingAuth,
         FindingKind::CredentialNotValidated,
         FindingKind::ExistenceOracle,
+        FindingKind::BolaWrite,
+        FindingKind::CrossTenantHierarchy,
+        FindingKind::PrivilegeEscalation,
+        FindingKind::CredentialExposure,
+        FindingKind::CredentialInQuery,
+        FindingKind::SpecSecurityDrift,
     ];
 
     /// The stable name (`bola-read`).
@@ -47,6 +71,12 @@ impl FindingKind {
             FindingKind::MissingAuth => "missing-auth",
             FindingKind::CredentialNotValidated => "credential-not-validated",
             FindingKind::ExistenceOracle => "existence-oracle",
+            FindingKind::BolaWrite => "bola-write",
+            FindingKind::CrossTenantHierarchy => "cross-tenant-hierarchy",
+            FindingKind::PrivilegeEscalation => "privilege-escalation",
+            FindingKind::CredentialExposure => "credential-exposure",
+            FindingKind::CredentialInQuery => "credential-in-query",
+            FindingKind::SpecSecurityDrift => "spec-security-drift",
         }
     }
 
@@ -57,18 +87,29 @@ impl FindingKind {
             FindingKind::MissingAuth => "CWE-306",
             FindingKind::CredentialNotValidated => "CWE-287",
             FindingKind::ExistenceOracle => "CWE-204",
+            FindingKind::BolaWrite | FindingKind::CrossTenantHierarchy => "CWE-639",
+            FindingKind::PrivilegeEscalation => "CWE-285",
+            FindingKind::CredentialExposure => "CWE-200",
+            FindingKind::CredentialInQuery => "CWE-598",
+            FindingKind::SpecSecurityDrift => "CWE-306",
         }
     }
 
     /// The OWASP API Security Top 10 (2023) category.
     pub fn owasp(self) -> &'static str {
         match self {
-            FindingKind::BolaRead | FindingKind::ExistenceOracle => {
-                "API1:2023 Broken Object Level Authorization"
+            FindingKind::BolaRead
+            | FindingKind::ExistenceOracle
+            | FindingKind::BolaWrite
+            | FindingKind::CrossTenantHierarchy => "API1:2023 Broken Object Level Authorization",
+            FindingKind::MissingAuth
+            | FindingKind::CredentialNotValidated
+            | FindingKind::CredentialInQuery => "API2:2023 Broken Authentication",
+            FindingKind::CredentialExposure => {
+                "API3:2023 Broken Object Property Level Authorization"
             }
-            FindingKind::MissingAuth | FindingKind::CredentialNotValidated => {
-                "API2:2023 Broken Authentication"
-            }
+            FindingKind::PrivilegeEscalation => "API5:2023 Broken Function Level Authorization",
+            FindingKind::SpecSecurityDrift => "API9:2023 Improper Inventory Management",
         }
     }
 
@@ -79,6 +120,14 @@ impl FindingKind {
             FindingKind::MissingAuth => "object served without credentials",
             FindingKind::CredentialNotValidated => "wrong credential accepted",
             FindingKind::ExistenceOracle => "existence oracle: not-yours differs from not-found",
+            FindingKind::BolaWrite => "another identity's object can be changed or deleted",
+            FindingKind::CrossTenantHierarchy => {
+                "a nested path mixes one tenant's parent with another's child"
+            }
+            FindingKind::PrivilegeEscalation => "a lower role reaches a privileged operation",
+            FindingKind::CredentialExposure => "another identity's secret appears in a response",
+            FindingKind::CredentialInQuery => "credential accepted in the query string",
+            FindingKind::SpecSecurityDrift => "the runtime does not enforce the declared security",
         }
     }
 }

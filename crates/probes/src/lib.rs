@@ -12,10 +12,16 @@
 //! - the request with a **forged** credential of the right shape;
 //!
 //! and, once per identity, its request for the id that does not exist (the
-//! **control**). Everything comes back as [`Observation`]s in an
+//! **control**). On nested paths (`/tenants/{tenant_id}/invoices/{invoice_id}`)
+//! each outsider also sends its **own parent with the owner's child**
+//! (**mixed**): the request a tenant check on the parent alone lets through.
+//! The baseline and the control are each sent twice, one
+//! after the other, so that the verdicts learn which fields vary between
+//! identical requests (timestamps, request ids) and leave them out. Everything comes back as [`Observation`]s in an
 //! [`OperationProbes`], which the verdicts judge. Only read-only methods are
-//! planned in this version.
+//! planned here; writes are probed by [`active`], in active mode only.
 
+pub mod active;
 mod forge;
 
 use std::collections::BTreeSet;
@@ -23,7 +29,8 @@ use std::collections::BTreeSet;
 use futures::future::join_all;
 use trespass_discovery::{Discovery, encode};
 use trespass_model::{
-    Credential, Identity, Method, Operation, ParamLocation, RecordedRequest, Secret,
+    Credential, CredentialPlacement, Identity, Method, Operation, ParamLocation, RecordedRequest,
+    Secret,
 };
 use trespass_transport::{Client, Presenting, Redactor, record};
 
@@ -118,13 +125,25 @@ pub struct ObjectProbes {
     pub object: PlannedObject,
     /// The owner's own request.
     pub baseline: Observation,
+    /// The same request again, right after: what differs is noise.
+    pub baseline_again: Observation,
     /// Each outsider's request for the owner's object: (identity, observation).
     pub cross: Vec<(usize, Observation)>,
     /// The request without credentials.
     pub anonymous: Observation,
     /// The request with a forged credential.
     pub forged: Observation,
+    /// On nested paths, each outsider's request with its own parent ids and
+    /// the owner's child id: (identity, observation).
+    pub mixed: Vec<(usize, Observation)>,
+    /// The owner's request with its credential moved into the query string
+    /// (the first of [`QUERY_CREDENTIAL_NAMES`] that succeeded, else the
+    /// last tried), when its credential normally travels in a header.
+    pub in_query: Option<Observation>,
 }
+
+/// Query parameter names under which a header credential is also tried.
+pub const QUERY_CREDENTIAL_NAMES: [&str; 3] = ["api_key", "apikey", "access_token"];
 
 /// Everything observed for one operation.
 #[derive(Clone, Debug)]
@@ -135,6 +154,8 @@ pub struct OperationProbes {
     pub objects: Vec<ObjectProbes>,
     /// Each identity's request for the absent object: (identity, observation).
     pub controls: Vec<(usize, Observation)>,
+    /// The same requests again, in the same order, to learn noise.
+    pub controls_again: Vec<(usize, Observation)>,
 }
 
 impl OperationProbes {
@@ -265,30 +286,115 @@ pub async fn run(
         Presenting::Identity { name: &identity.name, credential: &identity.credential }
     };
 
+    let plan_ref = &plan;
     let objects = join_all(plan.objects.iter().map(|object| {
         let forged = &forged[object.owner];
         async move {
+            let mixed_values: Vec<(usize, Vec<(String, String)>)> = plan_ref
+                .objects
+                .iter()
+                .filter(|o| o.owner != object.owner && !object.co_owners.contains(&o.owner))
+                .filter_map(|o| Some((o.owner, mixed(plan_ref, o, object)?)))
+                .collect();
             let outsiders: Vec<usize> = (0..context.identities.len())
                 .filter(|i| *i != object.owner && !object.co_owners.contains(i))
                 .collect();
             let values = &object.values;
-            let (baseline, cross, anonymous, forged) = futures::join!(
-                send(context, operation, values, as_identity(object.owner)),
+            let (baseline, cross, anonymous, forged, mixed) = futures::join!(
+                twice(context, operation, values, as_identity(object.owner)),
                 join_all(outsiders.iter().map(|i| async move {
                     (*i, send(context, operation, values, as_identity(*i)).await)
                 })),
                 send(context, operation, values, Presenting::Nobody),
                 send(context, operation, values, Presenting::Forged { credential: forged }),
+                join_all(mixed_values.iter().map(|(i, values)| async move {
+                    (*i, send(context, operation, values, as_identity(*i)).await)
+                })),
             );
-            ObjectProbes { object: object.clone(), baseline, cross, anonymous, forged }
+            let (baseline, baseline_again) = baseline;
+            let in_query = in_query(context, operation, values, object.owner).await;
+            ObjectProbes {
+                object: object.clone(),
+                baseline,
+                baseline_again,
+                cross,
+                anonymous,
+                forged,
+                mixed,
+                in_query,
+            }
         }
     }));
     let controls = join_all((0..context.identities.len()).map(|i| {
         let control = &plan.control;
-        async move { (i, send(context, operation, control, as_identity(i)).await) }
+        async move { (i, twice(context, operation, control, as_identity(i)).await) }
     }));
     let (objects, controls) = futures::join!(objects, controls);
-    OperationProbes { plan, objects, controls }
+    let (controls, controls_again) =
+        controls.into_iter().map(|(i, (first, again))| ((i, first), (i, again))).unzip();
+    OperationProbes { plan, objects, controls, controls_again }
+}
+
+/// The outsider's own values with the varied (child) id taken from the
+/// owner's object, when that differs from the owner's own request: only on
+/// nested paths, where the outsider's parent ids differ from the owner's.
+fn mixed(
+    plan: &OperationPlan,
+    outsider: &PlannedObject,
+    owner: &PlannedObject,
+) -> Option<Vec<(String, String)>> {
+    let child = owner.values.iter().find(|(name, _)| *name == plan.varied)?;
+    let values: Vec<(String, String)> = outsider
+        .values
+        .iter()
+        .map(
+            |(name, value)| {
+                if *name == plan.varied { child.clone() } else { (name.clone(), value.clone()) }
+            },
+        )
+        .collect();
+    (values != owner.values).then_some(values)
+}
+
+/// The owner's request with the credential in the query string instead of
+/// a header, under each of [`QUERY_CREDENTIAL_NAMES`] until one succeeds.
+async fn in_query(
+    context: Context<'_>,
+    operation: &Operation,
+    values: &[(String, String)],
+    owner: usize,
+) -> Option<Observation> {
+    let identity = &context.identities[owner];
+    if matches!(identity.credential.placement, CredentialPlacement::Query(_)) {
+        return None;
+    }
+    let mut last = None;
+    for name in QUERY_CREDENTIAL_NAMES {
+        let credential = Credential {
+            placement: CredentialPlacement::Query(name.to_owned()),
+            secret: identity.credential.secret.clone(),
+        };
+        let presenting = Presenting::Identity { name: &identity.name, credential: &credential };
+        let observation = send(context, operation, values, presenting).await;
+        let succeeded = observation.success().is_some();
+        last = Some(observation);
+        if succeeded {
+            break;
+        }
+    }
+    last
+}
+
+/// The same request twice, the second after the first has been answered.
+async fn twice(
+    context: Context<'_>,
+    operation: &Operation,
+    values: &[(String, String)],
+    presenting: Presenting<'_>,
+) -> (Observation, Observation) {
+    let first = send(context, operation, values, presenting).await;
+    let again = send(context, operation, values, presenting).await;
+    (first, again)
 }
 
 async fn send(
@@ -392,6 +498,8 @@ mod tests {
                             collection: (*collection).into(),
                         })
                         .collect(),
+                    exposure: None,
+                    exchange: None,
                 })
                 .collect(),
             vec![BTreeMap::new(), BTreeMap::new(), BTreeMap::new()],
@@ -468,6 +576,30 @@ mod tests {
 
         let format = op("/report.{format}", vec![param("format", false, None)]);
         assert_eq!(plan(&format, &d, 2).unwrap_err().detail, "no path parameter names an object");
+    }
+
+    #[test]
+    fn mixed_takes_the_outsiders_parent_and_the_owners_child_on_nested_paths_only() {
+        let object = |owner, values: &[(&str, &str)]| PlannedObject {
+            owner,
+            co_owners: BTreeSet::new(),
+            values: values.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
+        };
+        let alice = object(0, &[("tenant_id", "21"), ("invoice_id", "101")]);
+        let bob = object(1, &[("tenant_id", "22"), ("invoice_id", "201")]);
+        let plan = OperationPlan {
+            varied: "invoice_id".into(),
+            objects: vec![alice.clone(), bob.clone()],
+            control: vec![],
+        };
+        assert_eq!(
+            mixed(&plan, &bob, &alice),
+            Some(vec![("tenant_id".into(), "22".into()), ("invoice_id".into(), "101".into())])
+        );
+
+        let flat = OperationPlan { varied: "user_id".into(), objects: vec![], control: vec![] };
+        let (a, b) = (object(0, &[("user_id", "1")]), object(1, &[("user_id", "2")]));
+        assert_eq!(mixed(&flat, &b, &a), None);
     }
 
     #[test]

@@ -9,7 +9,11 @@
 //! 3. **discovery**: learn which objects each identity owns;
 //! 4. **probes**: for every operation that names an object, send the probe
 //!    set of [`trespass_probes`];
-//! 5. **verdicts**: judge each operation's observations;
+//! 5. **verdicts**: judge each operation's observations, and the listings
+//!    for `credential-exposure` and `privilege-escalation`; in active mode
+//!    only ([`ScanMode::Active`]), create objects, try other identities'
+//!    writes on them, confirm by the owner's reads, judge `bola-write`, and
+//!    delete what was created ([`trespass_probes::active`]);
 //! 6. assemble the report, and pass every string in it through the
 //!    redactor one last time, so that no secret can reach a renderer even if
 //!    an earlier stage let one through.
@@ -25,7 +29,7 @@ use std::time::Instant;
 
 use futures::StreamExt;
 use serde_json::Value;
-use trespass_config::{IdentitySettings, ScanSettings};
+use trespass_config::{IdentitySettings, ScanMode, ScanSettings};
 use trespass_discovery::{Discovery, Seer, discover};
 use trespass_inventory::InventoryError;
 use trespass_inventory::har::KnownCredential;
@@ -82,6 +86,10 @@ pub struct LoadedInventory {
     pub observed: BTreeMap<IdentityName, BTreeMap<String, Vec<String>>>,
     /// Requests sent to find the description on the target.
     pub requests_sent: u64,
+    /// Whether the inventory came from an API description (OpenAPI,
+    /// Swagger), whose security and responses are promises, rather than
+    /// from a HAR capture or a Postman collection.
+    pub documented: bool,
 }
 
 /// Loads the inventory of a scan: from a file, a document, a capture or a
@@ -94,7 +102,7 @@ pub async fn load_inventory(
     identities: &[IdentitySettings],
     settings: &ScanSettings,
 ) -> Result<LoadedInventory, ScanError> {
-    let mut loaded = LoadedInventory::default();
+    let mut loaded = LoadedInventory { documented: true, ..LoadedInventory::default() };
     match spec {
         SpecSource::File(path) => loaded.inventory = trespass_inventory::load_file(&path)?,
         SpecSource::Document { doc, origin } => {
@@ -127,10 +135,12 @@ pub async fn load_inventory(
             ));
             loaded.inventory = capture.inventory;
             loaded.observed = capture.observed;
+            loaded.documented = false;
         }
         SpecSource::Postman { collection, environment } => {
             loaded.inventory =
                 trespass_inventory::postman::load_file(&collection, environment.as_deref())?;
+            loaded.documented = false;
         }
     }
     Ok(loaded)
@@ -268,11 +278,17 @@ impl ScanError {
 pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
     let started = Instant::now();
     let ScanRequest { target, spec, identities, auth, settings } = request;
+    let mode = settings.mode;
     let client_config = client_config(&settings);
 
     // Inventory.
-    let LoadedInventory { inventory, mut notes, observed, requests_sent: spec_requests } =
-        load_inventory(spec, Some(&target), &identities, &settings).await?;
+    let LoadedInventory {
+        inventory,
+        mut notes,
+        observed,
+        requests_sent: spec_requests,
+        documented,
+    } = load_inventory(spec, Some(&target), &identities, &settings).await?;
     notes.extend(inventory.warnings.iter().map(|w| format!("spec: {w}")));
     tracing::info!(operations = inventory.operations.len(), "inventory loaded");
 
@@ -313,6 +329,15 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         return Err(ScanError::Unreachable { target: target.to_string(), message: first.clone() });
     }
     notes.extend(discovery.failures.iter().map(|f| format!("discovery: {f}")));
+    let names: Vec<_> = identities.iter().map(|i| i.name.clone()).collect();
+    let mut findings = trespass_verdicts::credential_exposures(&discovery, &names);
+    let roles: Vec<Option<String>> = identities.iter().map(|i| i.role.clone()).collect();
+    findings.extend(trespass_verdicts::privilege_escalations(
+        &discovery,
+        &inventory.operations,
+        &names,
+        &roles,
+    ));
 
     // Probes and verdicts, operation by operation as a stream: each
     // operation's responses are judged as soon as they are all in and then
@@ -321,8 +346,8 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
     let context = Context { client: &client, identities: &identities, redactor: &redactor };
     let declares_security = !inventory.security_schemes.is_empty()
         || inventory.operations.iter().any(|o| !o.security.is_empty());
-    let names: Vec<_> = identities.iter().map(|i| i.name.clone()).collect();
-    let assess = Assess { context, discovery: &discovery, names: &names, declares_security };
+    let assess =
+        Assess { context, discovery: &discovery, names: &names, declares_security, documented };
     let mut outcomes: Vec<Outcome> = futures::stream::iter(inventory.operations.iter().enumerate())
         .map(|(position, operation)| assess.operation(position, operation))
         .buffer_unordered(settings.concurrency.max(1) * 2)
@@ -330,7 +355,6 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         .await;
     outcomes.sort_by_key(|o| o.position);
 
-    let mut findings = Vec::new();
     let mut coverage = Vec::with_capacity(outcomes.len());
     let (mut objects_planned, mut objects_judged, mut answered, mut probed) = (0, 0, 0, 0);
     let mut refusals = Vec::new();
@@ -343,6 +367,53 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         notes.extend(outcome.notes);
         findings.extend(outcome.findings);
         coverage.push(outcome.coverage);
+    }
+
+    // Active mode: writes on objects trespass created, confirmed by reads.
+    if mode == ScanMode::Active {
+        let active = trespass_probes::active::run_active(context, &inventory.operations).await;
+        let writes = trespass_verdicts::bola_writes(&active, &names);
+        for entry in &mut coverage {
+            let tried = active
+                .writes
+                .iter()
+                .filter(|w| w.operation.method == entry.method && w.operation.path == entry.path)
+                .count();
+            let created = active
+                .created
+                .iter()
+                .filter(|c| {
+                    entry.method == trespass_model::Method::Post
+                        && c.path
+                            .strip_prefix(entry.path.as_str())
+                            .is_some_and(|r| r.starts_with("/{"))
+                })
+                .count();
+            if created > 0 {
+                entry.status = "probed".to_owned();
+                entry.detail = format!("active: created {created} object(s) to probe writes on");
+            }
+            if tried > 0 {
+                let found = writes
+                    .iter()
+                    .filter(|f| f.method == entry.method && f.path == entry.path)
+                    .count();
+                entry.status = "probed".to_owned();
+                entry.detail = format!(
+                    "active: {tried} write(s) by other identities on objects trespass created, \
+                     {found} finding(s)"
+                );
+            }
+        }
+        notes.extend(active.notes.iter().map(|n| format!("active mode: {n}")));
+        if !active.created.is_empty() && active.leftovers.is_empty() {
+            notes.push(format!(
+                "active mode: created {} object(s) and deleted them all",
+                active.created.len()
+            ));
+        }
+        notes.extend(active.leftovers.iter().map(|l| format!("active mode: not cleaned up: {l}")));
+        findings.extend(writes);
     }
 
     if objects_planned > 0 && objects_judged == 0 {
@@ -417,6 +488,9 @@ struct Assess<'a> {
     discovery: &'a Discovery,
     names: &'a [IdentityName],
     declares_security: bool,
+    /// Whether the inventory came from an API description rather than from
+    /// traffic or a collection.
+    documented: bool,
 }
 
 impl Assess<'_> {
@@ -448,7 +522,7 @@ impl Assess<'_> {
             }
         };
         let probes = trespass_probes::run(self.context, operation, plan).await;
-        let declared = DeclaredSecurity::of(operation, self.declares_security);
+        let declared = DeclaredSecurity::of(operation, self.declares_security, self.documented);
         let judgement = judge(operation, &probes, self.names, declared);
 
         outcome.probed = true;

@@ -185,6 +185,19 @@ impl Client {
         url: &Url,
         presenting: Presenting<'_>,
     ) -> Result<Received, TransportError> {
+        self.send_json(method, url, presenting, None).await
+    }
+
+    /// Like [`send`](Self::send), with `body` (JSON bytes) as the request
+    /// body and `Content-Type: application/json`, when given. Active mode's
+    /// writes use it; the scope check and credential rules are the same.
+    pub async fn send_json(
+        &self,
+        method: Method,
+        url: &Url,
+        presenting: Presenting<'_>,
+        body: Option<Vec<u8>>,
+    ) -> Result<Received, TransportError> {
         self.check_scope(url)?;
         let shown = without_query(url);
 
@@ -202,6 +215,9 @@ impl Client {
         let mut request = self.http.request(to_reqwest(method), url);
         if let Some(credential) = credential {
             request = attach(request, credential);
+        }
+        if let Some(body) = body {
+            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
         }
 
         // A closed semaphore is impossible: it is never closed.

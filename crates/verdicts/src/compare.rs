@@ -14,9 +14,19 @@
 //! - A response **carries** the owner's data when it contains owner-unique
 //!   values.
 //!
-//! Values that vary between identical requests (timestamps, request ids)
-//! are unique to nobody in practice: they differ in every response, so they
-//! never appear in another identity's response and cannot cause a verdict.
+//! **Noise.** Values that vary between identical requests (timestamps,
+//! nonces, request ids) belong to nobody. The probes repeat the owner's
+//! baseline and each identity's control once; a [`Noise`] model learns from
+//! each pair which JSON fields changed (by path, array indexes generalised
+//! to `*`), or for text bodies which words. Those fields and words are left
+//! out of every comparison here: of the values above, of the equality of
+//! two bodies ([`same_content`]) and of error bodies ([`bodies_differ`]).
+//! JSON bodies are compared structurally, field by field; bodies that are
+//! not JSON fall back to the similarity of their word sets. Without the
+//! repeat, a varying value would rarely cause a false leak (it differs in
+//! every response), but it would make every two error bodies differ and
+//! every two bodies unequal, which is how a naive scanner reports an
+//! existence oracle on each endpoint.
 
 use std::collections::BTreeSet;
 
@@ -29,15 +39,70 @@ const MAX_DEPTH: usize = 64;
 /// anything.
 const MIN_WORD: usize = 4;
 
-/// The values of a body, as described in the module docs.
-pub fn values(reply: &Reply) -> BTreeSet<String> {
+/// Two text bodies whose word sets (noise left out) overlap less than this
+/// (Jaccard index) say different things.
+const TEXT_SIMILARITY: f64 = 0.8;
+
+/// What varies between identical requests to one operation: JSON field
+/// paths (`/request_id`, `/items/*/seen_at`) and, for text bodies, words.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Noise {
+    /// JSON pointer-like paths whose value changed between two identical
+    /// requests; array indexes are written `*`.
+    pub paths: BTreeSet<String>,
+    /// Words of text bodies that appeared in only one of two identical
+    /// responses.
+    pub words: BTreeSet<String>,
+}
+
+impl Noise {
+    /// Learns from two answers to the same request.
+    pub fn learn(&mut self, first: &Reply, second: &Reply) {
+        let parse = |reply: &Reply| serde_json::from_slice::<Value>(&reply.body).ok();
+        match (parse(first), parse(second)) {
+            (Some(a), Some(b)) => diff_paths(&a, &b, "", 0, &mut self.paths),
+            (None, None) => {
+                let a = words(&String::from_utf8_lossy(&first.body));
+                let b = words(&String::from_utf8_lossy(&second.body));
+                self.words.extend(a.symmetric_difference(&b).cloned());
+            }
+            // One JSON and one not: the whole body varies.
+            _ => {
+                self.paths.insert(String::new());
+            }
+        }
+    }
+
+    /// Whether nothing was learned.
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty() && self.words.is_empty()
+    }
+}
+
+/// The values of a body, as described in the module docs, noise left out.
+pub fn values(reply: &Reply, noise: &Noise) -> BTreeSet<String> {
     match serde_json::from_slice::<Value>(&reply.body) {
         Ok(json) => {
             let mut out = BTreeSet::new();
-            leaves(&json, 0, &mut out);
+            leaves(&mask(&json, "", noise, 0), 0, &mut out);
             out
         }
-        Err(_) => words(&String::from_utf8_lossy(&reply.body)),
+        Err(_) => {
+            let mut words = words(&String::from_utf8_lossy(&reply.body));
+            words.retain(|w| !noise.words.contains(w));
+            words
+        }
+    }
+}
+
+/// Whether two bodies say the same once noise is left out: equal JSON
+/// structures, or, for text, word sets at least [`TEXT_SIMILARITY`] alike.
+pub fn same_content(a: &Reply, b: &Reply, noise: &Noise) -> bool {
+    let parse = |reply: &Reply| serde_json::from_slice::<Value>(&reply.body).ok();
+    match (parse(a), parse(b)) {
+        (Some(a), Some(b)) => mask(&a, "", noise, 0) == mask(&b, "", noise, 0),
+        (None, None) => a.body == b.body || text_similarity(a, b, noise) >= TEXT_SIMILARITY,
+        _ => false,
     }
 }
 
@@ -62,21 +127,124 @@ pub fn carried<'u>(candidate: &BTreeSet<String>, unique: &'u BTreeSet<String>) -
 }
 
 /// Whether two error bodies say different things once the requested ids are
-/// masked and volatile-looking values are ignored. Only JSON bodies are
-/// compared; text bodies too often embed dates or trace ids to be judged
-/// without a learned noise model.
-pub fn bodies_differ(a: &Reply, b: &Reply, ids: &[&str]) -> bool {
-    let parse = |reply: &Reply| {
+/// masked, the learned noise left out and volatile-looking values (which a
+/// single repeat may miss: two requests in one second share a timestamp)
+/// ignored. JSON bodies are compared structurally; text bodies by their
+/// word sets, and only when a noise model was learned, since without one
+/// an embedded date or trace id would be taken for a difference.
+pub fn bodies_differ(a: &Reply, b: &Reply, ids: &[&str], noise: &Noise) -> bool {
+    let masked_text = |reply: &Reply| {
         let mut text = String::from_utf8_lossy(&reply.body).into_owned();
         for id in ids.iter().filter(|id| !id.is_empty()) {
             text = text.replace(id, "{id}");
         }
-        serde_json::from_str::<Value>(&text).ok().map(|v| stable(&v, 0))
+        text
     };
-    match (parse(a), parse(b)) {
+    let (text_a, text_b) = (masked_text(a), masked_text(b));
+    let parse = |text: &str| {
+        serde_json::from_str::<Value>(text).ok().map(|v| stable(&mask(&v, "", noise, 0), 0))
+    };
+    match (parse(&text_a), parse(&text_b)) {
         (Some(a), Some(b)) => a != b,
+        (None, None) if !noise.is_empty() => {
+            let strip = |text: &str| {
+                let mut set = words(text);
+                set.retain(|w| !noise.words.contains(w) && !looks_volatile(w));
+                set
+            };
+            jaccard(&strip(&text_a), &strip(&text_b)) < TEXT_SIMILARITY
+        }
         _ => false,
     }
+}
+
+fn text_similarity(a: &Reply, b: &Reply, noise: &Noise) -> f64 {
+    let strip = |reply: &Reply| {
+        let mut set = words(&String::from_utf8_lossy(&reply.body));
+        set.retain(|w| !noise.words.contains(w));
+        set
+    };
+    jaccard(&strip(a), &strip(b))
+}
+
+/// |a ∩ b| / |a ∪ b|, and 1 for two empty sets.
+fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+    let union = a.union(b).count();
+    if union == 0 {
+        return 1.0;
+    }
+    let shared = a.intersection(b).count();
+    // Word counts of capped bodies are far below 2^52: exact as f64.
+    shared as f64 / union as f64
+}
+
+/// Records in `out` the paths where `a` and `b` differ: a field present in
+/// one only, or a leaf with two values. Array elements are compared by
+/// position under the path `…/*`.
+fn diff_paths(a: &Value, b: &Value, path: &str, depth: usize, out: &mut BTreeSet<String>) {
+    if depth > MAX_DEPTH {
+        out.insert(path.to_owned());
+        return;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for key in x.keys().chain(y.keys()) {
+                let child = format!("{path}/{}", escape(key));
+                match (x.get(key), y.get(key)) {
+                    (Some(p), Some(q)) => diff_paths(p, q, &child, depth + 1, out),
+                    _ => {
+                        out.insert(child);
+                    }
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            let child = format!("{path}/*");
+            if x.len() != y.len() {
+                out.insert(child);
+                return;
+            }
+            for (p, q) in x.iter().zip(y) {
+                diff_paths(p, q, &child, depth + 1, out);
+            }
+        }
+        (p, q) if p != q => {
+            out.insert(path.to_owned());
+        }
+        _ => {}
+    }
+}
+
+/// A copy of `value` without the fields and elements at noise paths.
+fn mask(value: &Value, path: &str, noise: &Noise, depth: usize) -> Value {
+    if noise.paths.is_empty() {
+        return value.clone();
+    }
+    if depth > MAX_DEPTH || noise.paths.contains(path) {
+        return Value::Null;
+    }
+    match value {
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .filter_map(|(k, v)| {
+                    let child = format!("{path}/{}", escape(k));
+                    (!noise.paths.contains(&child))
+                        .then(|| (k.clone(), mask(v, &child, noise, depth + 1)))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => {
+            let child = format!("{path}/*");
+            Value::Array(items.iter().map(|v| mask(v, &child, noise, depth + 1)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// JSON pointer escaping of one key (`~` → `~0`, `/` → `~1`).
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 fn leaves(value: &Value, depth: usize, out: &mut BTreeSet<String>) {
@@ -133,6 +301,10 @@ fn looks_volatile(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn quiet() -> Noise {
+        Noise::default()
+    }
+
     fn reply(body: &str) -> Reply {
         Reply {
             status: 200,
@@ -151,13 +323,13 @@ mod tests {
     fn json_values_are_scalar_leaves() {
         let r =
             reply(r#"{"id":1,"name":"Alice","tags":["a",{"x":2.5}],"ok":true,"n":null,"e":""}"#);
-        assert_eq!(values(&r), set(&["1", "2.5", "Alice", "a"]));
+        assert_eq!(values(&r, &quiet()), set(&["1", "2.5", "Alice", "a"]));
     }
 
     #[test]
     fn text_values_are_words() {
         let r = reply("<p>Owner: alice@acme.example, plan gold</p>");
-        assert_eq!(values(&r), set(&["Owner", "alice@acme.example", "gold", "plan"]));
+        assert_eq!(values(&r, &quiet()), set(&["Owner", "alice@acme.example", "gold", "plan"]));
     }
 
     #[test]
@@ -179,16 +351,51 @@ mod tests {
     fn error_bodies_differ_only_in_stable_content() {
         let forbidden = reply(r#"{"error":"forbidden"}"#);
         let missing = reply(r#"{"error":"not found"}"#);
-        assert!(bodies_differ(&forbidden, &missing, &["1"]));
+        assert!(bodies_differ(&forbidden, &missing, &["1"], &quiet()));
 
         let a = reply(r#"{"error":"no user 11","trace":"4bf92f3577b34da6a3ce929d0e0e4736"}"#);
         let b = reply(r#"{"error":"no user 99999","trace":"00f067aa0ba902b7a3ce929d0e0e4736"}"#);
-        assert!(!bodies_differ(&a, &b, &["11", "99999"]));
+        assert!(!bodies_differ(&a, &b, &["11", "99999"], &quiet()));
 
         let a = reply(r#"{"error":"nope","at":"2026-12-04T10:00:00Z"}"#);
         let b = reply(r#"{"error":"nope","at":"2026-12-04T10:00:01Z"}"#);
-        assert!(!bodies_differ(&a, &b, &[]));
+        assert!(!bodies_differ(&a, &b, &[], &quiet()));
 
-        assert!(!bodies_differ(&reply("forbidden"), &reply("not found"), &[]));
+        assert!(!bodies_differ(&reply("forbidden"), &reply("not found"), &[], &quiet()));
+    }
+
+    #[test]
+    fn noise_is_learned_from_a_repeat_and_left_out_of_every_comparison() {
+        let first = reply(r#"{"id":11,"iban":"DE44","request_id":"req-7","items":[{"at":"t1"}]}"#);
+        let again = reply(r#"{"id":11,"iban":"DE44","request_id":"req-9","items":[{"at":"t2"}]}"#);
+        let mut noise = Noise::default();
+        noise.learn(&first, &again);
+        assert_eq!(noise.paths, set(&["/items/*/at", "/request_id"]));
+        assert_eq!(values(&first, &noise), set(&["11", "DE44"]));
+        assert!(same_content(&first, &again, &noise));
+        assert!(!same_content(&first, &again, &quiet()));
+
+        // Error bodies that differ only in learned noise do not differ; a
+        // request id of no volatile look is caught only by the learning.
+        let forbidden = reply(r#"{"error":"forbidden","request_id":"req-12"}"#);
+        let missing = reply(r#"{"error":"forbidden","request_id":"req-13"}"#);
+        assert!(bodies_differ(&forbidden, &missing, &[], &quiet()));
+        assert!(!bodies_differ(&forbidden, &missing, &[], &noise));
+        let missing = reply(r#"{"error":"not found","request_id":"req-14"}"#);
+        assert!(bodies_differ(&forbidden, &missing, &[], &noise));
+    }
+
+    #[test]
+    fn text_bodies_fall_back_to_word_similarity() {
+        let first = reply("Forbidden: object belongs to another account (trace abc123xyz)");
+        let again = reply("Forbidden: object belongs to another account (trace qrs789tuv)");
+        let missing = reply("Not Found: there is no such object here (trace zzz000yyy)");
+        let mut noise = Noise::default();
+        noise.learn(&first, &again);
+        assert_eq!(noise.words, set(&["abc123xyz", "qrs789tuv"]));
+        assert!(same_content(&first, &again, &noise));
+        assert!(!bodies_differ(&first, &again, &[], &noise));
+        assert!(bodies_differ(&first, &missing, &[], &noise));
+        assert!(!same_content(&first, &missing, &noise));
     }
 }

@@ -10,6 +10,12 @@
 //! | `missing-auth` | the request without credentials succeeds and carries the owner's data, and the operation is not declared public |
 //! | `credential-not-validated` | the forged credential succeeds with the owner's data while no credential fails |
 //! | `existence-oracle` | an outsider gets a different status, or a different error body, for the owner's object than for an object that does not exist |
+//! | `credential-in-query` | the owner's credential moved from its header into the query string (`api_key`, `apikey`, `access_token`) is accepted with the owner's object, while no credential is refused |
+//! | `spec-security-drift` | the spec requires a credential and documents answers, but no 401, 403, 4XX or default one, while the runtime refuses callers without one |
+//! | `cross-tenant-hierarchy` | on a nested path, an outsider's request with its own parent and the owner's child succeeds and carries values unique to the owner's object |
+//! | `privilege-escalation` | an identity of a configured, non-admin role succeeds on an operation whose path or tags say admin ([`privilege_escalations`]) |
+//! | `bola-write` | (active mode) after another identity's `PUT`, `PATCH` or `DELETE` on an object trespass created, the owner's read shows it changed or gone, whatever the write answered ([`bola_writes`]) |
+//! | `credential-exposure` | a listing response carries another identity's credential, or a credential-named field of credential length ([`credential_exposures`]) |
 //!
 //! Not findings, on purpose: an endpoint that ignores the id and answers
 //! with the caller's own object (the response carries nothing unique to the
@@ -19,7 +25,10 @@
 //! object whose baseline failed is not judged, and the note says why.
 
 pub mod compare;
+mod exposure;
+pub mod privilege;
 mod reproduce;
+pub mod write;
 
 use std::collections::BTreeSet;
 
@@ -28,7 +37,10 @@ use trespass_model::{
 };
 use trespass_probes::{ObjectProbes, Observation, OperationProbes};
 
+pub use exposure::credential_exposures;
+pub use privilege::privilege_escalations;
 pub use reproduce::curl;
+pub use write::bola_writes;
 
 /// How the operation's security was declared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,13 +53,21 @@ pub enum DeclaredSecurity {
     /// The spec declares no security at all. The user brought identities,
     /// so the API is taken to require them.
     Undeclared,
+    /// The inventory came from traffic or a collection (HAR, Postman), not
+    /// from a description: what it says of security and responses was
+    /// observed, not promised, so nothing is public by design and nothing
+    /// can drift from a promise.
+    Observed,
 }
 
 impl DeclaredSecurity {
     /// Classifies an operation of an inventory that declares (or not) any
-    /// security.
-    pub fn of(operation: &Operation, spec_declares_security: bool) -> Self {
-        if operation.requires_credential() {
+    /// security; `documented` is false for inventories built from traffic
+    /// or collections.
+    pub fn of(operation: &Operation, spec_declares_security: bool, documented: bool) -> Self {
+        if !documented {
+            Self::Observed
+        } else if operation.requires_credential() {
             Self::Required
         } else if spec_declares_security {
             Self::Public
@@ -81,6 +101,8 @@ pub fn judge(
     let mut judgement = Judgement::default();
     let name = |i: usize| names.get(i).map_or("?", IdentityName::as_str);
     let mut per_operation: Vec<Finding> = Vec::new();
+    let noise = learn_noise(probes);
+    let values = |reply: &trespass_probes::Reply| compare::values(reply, &noise);
 
     for object in &probes.objects {
         let owner = object.object.owner;
@@ -95,9 +117,9 @@ pub fn judge(
         };
         judgement.objects_judged += 1;
         let requested: Vec<&str> = object.object.values.iter().map(|(_, v)| v.as_str()).collect();
-        let owner_values = compare::values(baseline);
+        let owner_values = values(baseline);
         let unique_against = |other: Option<&Observation>| {
-            let other_values = other.and_then(Observation::success).map(compare::values);
+            let other_values = other.and_then(Observation::success).map(values);
             compare::owner_unique(&owner_values, other_values.as_ref(), &requested)
         };
         // Unique against every other identity's own object at once, for the
@@ -108,13 +130,13 @@ pub fn judge(
             .filter(|o| {
                 o.object.owner != owner && !object.object.co_owners.contains(&o.object.owner)
             })
-            .filter_map(|o| o.baseline.success().map(compare::values))
+            .filter_map(|o| o.baseline.success().map(values))
             .fold(compare::owner_unique(&owner_values, None, &requested), |acc, other| {
                 acc.difference(&other).cloned().collect()
             });
 
         // Anonymous and forged credentials.
-        let anonymous_leak = leak(&object.anonymous, baseline, &unique_to_owner);
+        let anonymous_leak = leak(&object.anonymous, baseline, &unique_to_owner, &noise);
         if anonymous_leak.is_some() && declared == DeclaredSecurity::Public {
             judgement.public = true;
             judgement.notes.push(format!(
@@ -134,7 +156,7 @@ pub fn judge(
                 carried,
                 declared,
             ));
-        } else if let Some(carried) = leak(&object.forged, baseline, &unique_to_owner) {
+        } else if let Some(carried) = leak(&object.forged, baseline, &unique_to_owner, &noise) {
             per_operation.push(credential_not_validated(
                 operation,
                 probes,
@@ -144,13 +166,39 @@ pub fn judge(
             ));
         }
 
+        // The credential moved into the query string, where logs keep it.
+        if let Some(in_query) = &object.in_query {
+            let accepted = in_query.success().is_some_and(|reply| {
+                compare::same_content(reply, baseline, &noise)
+                    || leak(in_query, baseline, &unique_to_owner, &noise).is_some()
+            });
+            if accepted && object.anonymous.success().is_none() {
+                per_operation.push(credential_in_query(operation, probes, object, name(owner)));
+            }
+        }
+
+        // Nested paths: the outsider's own parent with the owner's child.
+        for (outsider, mixed) in &object.mixed {
+            let outsider_own = probes.own_baseline(*outsider);
+            if let Some(carried) = leak(mixed, baseline, &unique_against(outsider_own), &noise) {
+                judgement.findings.push(cross_tenant_hierarchy(
+                    operation,
+                    probes,
+                    object,
+                    (mixed, name(*outsider)),
+                    name(owner),
+                    &carried,
+                ));
+            }
+        }
+
         // Outsiders.
         for (outsider, cross) in &object.cross {
             let outsider_own = probes
                 .own_baseline(*outsider)
                 .or_else(|| probes.control(*outsider).filter(|c| c.success().is_some()));
             let unique = unique_against(outsider_own);
-            if let Some(carried) = leak(cross, baseline, &unique) {
+            if let Some(carried) = leak(cross, baseline, &unique, &noise) {
                 let confidence = if outsider_own.is_some() && strong(&carried) {
                     Confidence::High
                 } else {
@@ -184,9 +232,26 @@ pub fn judge(
                     (*outsider, name(*outsider)),
                     name(owner),
                     (cross, control),
+                    &noise,
                 )
             });
             per_operation.extend(oracle);
+        }
+    }
+
+    // The document promises a credential and lists its answers, but none
+    // for a caller without one, while the runtime does refuse such callers.
+    // An operation that documents no answer at all says nothing either way.
+    if declared == DeclaredSecurity::Required
+        && !operation.responses.is_empty()
+        && !documents_refusal(operation)
+    {
+        let refused = probes.objects.iter().find(|o| {
+            o.baseline.success().is_some()
+                && o.anonymous.status().is_some_and(|s| matches!(s, 401 | 403))
+        });
+        if let Some(object) = refused {
+            per_operation.push(spec_security_drift(operation, probes, object));
         }
     }
 
@@ -232,25 +297,75 @@ pub fn remediation(kind: FindingKind) -> &'static str {
              same status (404) and same body. Put the ownership check inside the lookup instead \
              of comparing owners after the fetch."
         }
+        FindingKind::SpecSecurityDrift => {
+            "Make the spec say what the runtime does: document the 401 (and 403) answers of \
+             every protected operation, and keep the two in step in CI."
+        }
+        FindingKind::CredentialInQuery => {
+            "Accept credentials only in a header (or a secure cookie); refuse a key found in \
+             the query string with 401, so that keys never end up in URLs, logs and caches."
+        }
+        FindingKind::CredentialExposure => {
+            "Never serialise credentials into responses: build response objects from an explicit \
+             list of public fields, show at most a key's last characters, and rotate every key \
+             that was exposed."
+        }
+        FindingKind::CrossTenantHierarchy => {
+            "Check the whole chain on nested paths: the parent must be the caller's, and the \
+             child must be looked up within that parent (WHERE id = ? AND tenant_id = <parent>), \
+             answering 404 otherwise."
+        }
+        FindingKind::PrivilegeEscalation => {
+            "Enforce the role an operation needs on the server, in one place (a middleware or a \
+             policy per route), deny by default, and answer 403 to callers without it."
+        }
+        FindingKind::BolaWrite => {
+            "Check ownership before a write touches anything: load the object scoped to the \
+             caller and answer 404 when it is not theirs; never write first and refuse after."
+        }
         _ => "Scope every object lookup to the caller resolved from its credential.",
     }
 }
 
+/// What varies between identical requests of this operation, learned from
+/// each owner's repeated baseline and each identity's repeated control.
+pub fn learn_noise(probes: &OperationProbes) -> compare::Noise {
+    let mut noise = compare::Noise::default();
+    let pairs =
+        probes.objects.iter().map(|o| (&o.baseline, &o.baseline_again)).chain(
+            probes.controls.iter().zip(&probes.controls_again).map(|((_, a), (_, b))| (a, b)),
+        );
+    for (first, again) in pairs {
+        if let (Ok(first), Ok(again)) = (&first.outcome, &again.outcome) {
+            // Only answers of the same status say the same thing.
+            if first.status == again.status {
+                noise.learn(first, again);
+            }
+        }
+    }
+    noise
+}
+
 /// When `probe` succeeded and carries owner data, the values it carries.
-/// A response identical to the owner's own carries it all, even when no
-/// value is unique (an API with one object per identity, say).
+/// A response with the same content as the owner's own (noise aside)
+/// carries it all, even when no value is unique (an API with one object per
+/// identity, say).
 fn leak(
     probe: &Observation,
     baseline: &trespass_probes::Reply,
     unique: &BTreeSet<String>,
+    noise: &compare::Noise,
 ) -> Option<Vec<String>> {
     let reply = probe.success()?;
-    let carried: Vec<String> =
-        compare::carried(&compare::values(reply), unique).into_iter().map(str::to_owned).collect();
+    let carried: Vec<String> = compare::carried(&compare::values(reply, noise), unique)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     if !carried.is_empty() {
         return Some(carried);
     }
-    (!unique.is_empty() && reply.body == baseline.body).then(|| unique.iter().cloned().collect())
+    (!unique.is_empty() && compare::same_content(reply, baseline, noise))
+        .then(|| unique.iter().cloned().collect())
 }
 
 /// Whether carried values prove the leak beyond doubt: two or more, or a
@@ -292,6 +407,101 @@ fn bola_read(
         operation,
         probes,
         (Some(outsider_name), Some(owner)),
+        Proof { reason, evidence, offending: 1 },
+    )
+}
+
+/// Whether the operation documents a refusal (401, 403, a 4XX range or a
+/// default answer).
+fn documents_refusal(operation: &Operation) -> bool {
+    operation
+        .responses
+        .iter()
+        .any(|r| matches!(r.to_ascii_uppercase().as_str(), "401" | "403" | "4XX" | "DEFAULT"))
+}
+
+fn spec_security_drift(
+    operation: &Operation,
+    probes: &OperationProbes,
+    object: &ObjectProbes,
+) -> Finding {
+    let documented = operation.responses.join(", ");
+    let reason = format!(
+        "the spec requires a credential for {} but documents no 401 or 403 (it documents: \
+         {documented}), while the runtime answers {} to a request without one; clients and \
+         gateways generated from the spec do not expect the refusal",
+        operation.label(),
+        outcome_text(&object.anonymous)
+    );
+    let evidence = vec![exchange("request without credentials", &object.anonymous)];
+    finding(
+        FindingKind::SpecSecurityDrift,
+        Severity::Low,
+        Confidence::High,
+        operation,
+        probes,
+        (None, None),
+        Proof { reason, evidence, offending: 0 },
+    )
+}
+
+fn credential_in_query(
+    operation: &Operation,
+    probes: &OperationProbes,
+    object: &ObjectProbes,
+    owner: &str,
+) -> Finding {
+    let in_query = object.in_query.as_ref().unwrap_or(&object.baseline);
+    let reason = format!(
+        "{owner}'s credential sent in the query string instead of its header was accepted \
+         ({}) and returned {owner}'s own object, while a request without credentials was \
+         refused ({}); URLs with keys end up in logs, proxies and browser history",
+        outcome_text(in_query),
+        outcome_text(&object.anonymous)
+    );
+    let evidence = vec![
+        exchange(&format!("{owner} reads its own object (baseline)"), &object.baseline),
+        exchange(&format!("{owner}'s credential in the query string"), in_query),
+        exchange("request without credentials", &object.anonymous),
+    ];
+    finding(
+        FindingKind::CredentialInQuery,
+        Severity::Medium,
+        Confidence::High,
+        operation,
+        probes,
+        (Some(owner), None),
+        Proof { reason, evidence, offending: 1 },
+    )
+}
+
+fn cross_tenant_hierarchy(
+    operation: &Operation,
+    probes: &OperationProbes,
+    object: &ObjectProbes,
+    (mixed, outsider): (&Observation, &str),
+    owner: &str,
+    carried: &[String],
+) -> Finding {
+    let mut evidence =
+        vec![exchange(&format!("{owner} reads its own object (baseline)"), &object.baseline)];
+    evidence
+        .push(exchange(&format!("{outsider} reads {owner}'s child under its own parent"), mixed));
+    let reason = format!(
+        "{outsider}'s request with its own parent ids and {owner}'s child ({}) succeeded ({}) \
+         and returned values found only in {owner}'s object: {}; the parent is checked, not \
+         that the child belongs to it",
+        mixed.request.url,
+        outcome_text(mixed),
+        quote_values(carried)
+    );
+    finding(
+        FindingKind::CrossTenantHierarchy,
+        Severity::High,
+        if strong(carried) { Confidence::High } else { Confidence::Medium },
+        operation,
+        probes,
+        (Some(outsider), Some(owner)),
         Proof { reason, evidence, offending: 1 },
     )
 }
@@ -368,6 +578,7 @@ fn existence_oracle(
     (_, outsider_name): (usize, &str),
     owner: &str,
     (cross, control): (&Observation, &Observation),
+    noise: &compare::Noise,
 ) -> Option<Finding> {
     let (Ok(cross_reply), Ok(control_reply)) = (&cross.outcome, &control.outcome) else {
         return None;
@@ -386,7 +597,7 @@ fn existence_oracle(
         .collect();
     let (confidence, how) = if cross_reply.status != control_reply.status {
         (Confidence::High, format!("status {} versus {}", cross_reply.status, control_reply.status))
-    } else if compare::bodies_differ(cross_reply, control_reply, &ids) {
+    } else if compare::bodies_differ(cross_reply, control_reply, &ids, noise) {
         (
             Confidence::Medium,
             format!("the same status {} with different bodies", cross_reply.status),

@@ -77,9 +77,12 @@ fn probes(target: &Target) -> OperationProbes {
             values: vec![("user_id".into(), id.into())],
         },
         baseline: own(owner),
+        baseline_again: own(owner),
         cross: vec![(1 - owner, (target.cross)(owner))],
         anonymous: (target.anonymous)(owner),
         forged: (target.forged)(owner),
+        mixed: vec![],
+        in_query: None,
     };
     OperationProbes {
         plan: OperationPlan {
@@ -89,6 +92,7 @@ fn probes(target: &Target) -> OperationProbes {
         },
         objects: vec![object(ALICE, "1"), object(BOB, "2")],
         controls: vec![(ALICE, (target.control)(ALICE)), (BOB, (target.control)(BOB))],
+        controls_again: vec![(ALICE, (target.control)(ALICE)), (BOB, (target.control)(BOB))],
     }
 }
 
@@ -277,4 +281,91 @@ fn fingerprints_are_stable() {
     assert_eq!(fingerprint(&["a", "b"]), fingerprint(&["a", "b"]));
     assert_ne!(fingerprint(&["ab", ""]), fingerprint(&["a", "b"]));
     assert_eq!(fingerprint(&[]), "cbf29ce484222325");
+}
+
+#[test]
+fn error_bodies_with_request_ids_are_no_oracle_once_noise_is_learned() {
+    // The fixed twin of an oracle: 404 alike for not-yours and missing, but
+    // every body carries its own request id, which looks like nothing
+    // volatile. Only the repeated control tells that it is noise.
+    let target = Target {
+        cross: |_| obs(404, r#"{"error":"not found","request_id":"req-31"}"#),
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: |_| obs(404, r#"{"error":"not found","request_id":"req-40"}"#),
+    };
+    let mut probes = probes(&target);
+    let again = obs(404, r#"{"error":"not found","request_id":"req-41"}"#);
+    probes.controls_again = vec![(ALICE, again.clone()), (BOB, again)];
+    let judgement = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&judgement), vec![]);
+
+    // Without the repeat the ids would have made the bodies differ.
+    probes.controls_again = probes.controls.clone();
+    let naive = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&naive), vec![(FindingKind::ExistenceOracle, Some("bob"), Some("alice"))]);
+}
+
+#[test]
+fn own_parent_with_anothers_child_is_cross_tenant_hierarchy_only_when_it_carries_owner_data() {
+    let target = Target {
+        cross: not_found,
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: not_found,
+    };
+    let mut probes = probes(&target);
+    probes.objects[0].mixed = vec![(BOB, obs(200, ALICE_BODY))];
+    probes.objects[1].mixed = vec![(ALICE, obs(404, NOT_FOUND))];
+    let judgement = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
+    assert_eq!(
+        kinds(&judgement),
+        vec![(FindingKind::CrossTenantHierarchy, Some("bob"), Some("alice"))]
+    );
+    assert_eq!(judgement.findings[0].confidence, Confidence::High);
+
+    // A mixed request answered with the caller's own object is no finding.
+    probes.objects[0].mixed = vec![(BOB, obs(200, BOB_BODY))];
+    let judgement = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&judgement), vec![]);
+}
+
+#[test]
+fn a_key_accepted_in_the_query_is_credential_in_query_unless_no_key_is_needed_at_all() {
+    let target = Target {
+        cross: not_found,
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: not_found,
+    };
+    let mut probes = probes(&target);
+    probes.objects[0].in_query = Some(obs(200, ALICE_BODY));
+    probes.objects[1].in_query = Some(obs(401, UNAUTHORIZED));
+    let judgement = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&judgement), vec![(FindingKind::CredentialInQuery, Some("alice"), None)]);
+
+    // Refused in the query: nothing.
+    probes.objects[0].in_query = Some(obs(401, UNAUTHORIZED));
+    let judgement = judge(&operation(), &probes, &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&judgement), vec![]);
+}
+
+#[test]
+fn a_protected_operation_that_documents_no_401_is_spec_security_drift() {
+    let target = Target {
+        cross: not_found,
+        anonymous: unauthorized,
+        forged: unauthorized,
+        control: not_found,
+    };
+    let mut undocumented = operation();
+    undocumented.responses = vec!["200".into(), "404".into()];
+    let judgement = judge(&undocumented, &probes(&target), &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&judgement), vec![(FindingKind::SpecSecurityDrift, None, None)]);
+    assert!(judgement.findings[0].reason.contains("it documents: 200, 404"));
+
+    let mut documented = operation();
+    documented.responses = vec!["200".into(), "401".into()];
+    let judgement = judge(&documented, &probes(&target), &names(), DeclaredSecurity::Required);
+    assert_eq!(kinds(&judgement), vec![]);
 }

@@ -1,0 +1,398 @@
+//! Active mode: create objects, then try other identities' writes on them
+//! and let the owner confirm the effect.
+//!
+//! [`run_active`] does, in order:
+//!
+//! 1. **create**: for every `POST` operation without path parameters, each
+//!    identity sends one request with a body built from the operation's
+//!    body fields ([`build_body`]: examples for numbers and booleans, a
+//!    unique canary string in string fields, `…@trespass.invalid` for
+//!    emails) and learns the new id from the response body (`id`, or the
+//!    item's parameter name) or the `Location` header;
+//! 2. **write**: for each created object, each other identity sends every
+//!    `PUT` and `PATCH` of the item path (`/documents/{document_id}`), then
+//!    `DELETE`, on that object only. Around each write the owner reads the
+//!    object twice before (to learn noise) and once after: the verdicts
+//!    decide from those reads, never from the write's status;
+//! 3. **clean up**: the owner deletes what is left of what trespass created,
+//!    and every object that could not be deleted is reported.
+//!
+//! Nothing here touches an object trespass did not create. Known
+//! shortcomings: enums and nested objects of request bodies are not
+//! modelled by the inventory, so a `POST` that needs them fails and is
+//! reported as not created; ids in query, header or cookie positions are
+//! not yet swapped.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use futures::future::join_all;
+use serde_json::{Map, Value};
+use trespass_model::{Method, Operation, ParamLocation};
+use trespass_transport::{Presenting, record};
+
+use crate::{Context, Observation, Reply, fill};
+
+/// An object trespass created.
+#[derive(Clone, Debug)]
+pub struct Created {
+    /// Index of the identity that created it: its owner.
+    pub owner: usize,
+    /// The item path template it is read and written at.
+    pub path: String,
+    /// The template's parameter and the new id.
+    pub values: Vec<(String, String)>,
+    /// The canary string put into its string fields.
+    pub canary: String,
+}
+
+/// One write of another identity on a created object, with the owner's
+/// reads around it.
+#[derive(Clone, Debug)]
+pub struct WriteProbe {
+    /// The write operation.
+    pub operation: Operation,
+    /// Index into [`ActiveObservations::created`].
+    pub object: usize,
+    /// Index of the identity that wrote.
+    pub writer: usize,
+    /// The owner's read before the write.
+    pub before: Observation,
+    /// The same read again, for noise.
+    pub before_again: Observation,
+    /// The write.
+    pub write: Observation,
+    /// The owner's read after the write.
+    pub after: Observation,
+}
+
+/// Everything active mode observed.
+#[derive(Clone, Debug, Default)]
+pub struct ActiveObservations {
+    /// Objects created, in creation order.
+    pub created: Vec<Created>,
+    /// Writes tried.
+    pub writes: Vec<WriteProbe>,
+    /// What could not be done, and why.
+    pub notes: Vec<String>,
+    /// Created objects that could not be deleted at the end.
+    pub leftovers: Vec<String>,
+}
+
+/// Creates, writes, confirms and cleans up, as the module docs describe.
+pub async fn run_active(context: Context<'_>, operations: &[Operation]) -> ActiveObservations {
+    let mut observed = ActiveObservations::default();
+    let run = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() % (1 << 40));
+
+    // Create.
+    let creators: Vec<&Operation> = operations
+        .iter()
+        .filter(|o| o.method == Method::Post && o.path_parameters().next().is_none())
+        .collect();
+    for create in creators {
+        let Some((item_path, param)) = item_of(operations, &create.path) else {
+            observed.notes.push(format!(
+                "{}: no item path with one id below it, so created objects could not be \
+                 read back; not used",
+                create.label()
+            ));
+            continue;
+        };
+        for owner in 0..context.identities.len() {
+            let name = context.identities[owner].name.as_str();
+            let canary = format!("trespass-canary-{run:x}-{name}");
+            let body = build_body(create, &canary);
+            let (observation, location) =
+                send(context, create.method, &create.path, owner_of(context, owner), Some(&body))
+                    .await;
+            match new_id(&observation, location.as_deref(), &param) {
+                Some(id) => observed.created.push(Created {
+                    owner,
+                    path: item_path.clone(),
+                    values: vec![(param.clone(), id)],
+                    canary,
+                }),
+                None => observed.notes.push(format!(
+                    "{}: {name} could not create an object ({}), so its writes were not tested",
+                    create.label(),
+                    status_text(&observation)
+                )),
+            }
+        }
+    }
+
+    // Write and confirm, one object at a time within, objects side by side.
+    let created = observed.created.clone();
+    let results = join_all(
+        created
+            .iter()
+            .enumerate()
+            .map(|(index, object)| probe_object(context, operations, index, object)),
+    )
+    .await;
+    for (writes, notes, leftover) in results {
+        observed.writes.extend(writes);
+        observed.notes.extend(notes);
+        observed.leftovers.extend(leftover);
+    }
+    observed
+}
+
+/// Every write on one created object, then its clean-up.
+async fn probe_object(
+    context: Context<'_>,
+    operations: &[Operation],
+    index: usize,
+    object: &Created,
+) -> (Vec<WriteProbe>, Vec<String>, Option<String>) {
+    let (mut writes, mut notes) = (Vec::new(), Vec::new());
+    let owner = owner_of(context, object.owner);
+    let owner_name = context.identities[object.owner].name.as_str();
+    let item = |method: Method| {
+        operations.iter().find(|o| o.method == method && o.path == object.path).cloned()
+    };
+    let read = item(Method::Get);
+    let ordered: Vec<Operation> =
+        [Method::Put, Method::Patch, Method::Delete].into_iter().filter_map(item).collect();
+    let concrete = fill(&object.path, &object.values);
+    let mut gone = false;
+
+    'writers: for writer in (0..context.identities.len()).filter(|w| *w != object.owner) {
+        let writer_name = context.identities[writer].name.as_str();
+        for operation in &ordered {
+            let Some(read) = &read else { break 'writers };
+            let (before, _) = send(context, read.method, &concrete, owner, None).await;
+            let (before_again, _) = send(context, read.method, &concrete, owner, None).await;
+            if before.success().is_none() {
+                notes.push(format!(
+                    "{}: {owner_name}'s own read of its created object {concrete} answered {}, \
+                     so {writer_name}'s write was not tested",
+                    operation.label(),
+                    status_text(&before)
+                ));
+                continue;
+            }
+            let canary = format!("{}-by-{writer_name}", object.canary);
+            let body = (operation.method != Method::Delete).then(|| build_body(operation, &canary));
+            let (write, _) = send(
+                context,
+                operation.method,
+                &concrete,
+                owner_of(context, writer),
+                body.as_ref(),
+            )
+            .await;
+            let (after, _) = send(context, read.method, &concrete, owner, None).await;
+            gone = after.status().is_some_and(|s| matches!(s, 404 | 410));
+            writes.push(WriteProbe {
+                operation: operation.clone(),
+                object: index,
+                writer,
+                before,
+                before_again,
+                write,
+                after,
+            });
+            if gone {
+                break 'writers;
+            }
+        }
+    }
+    if read.is_none() {
+        notes.push(format!("{concrete}: no GET to read created objects back; writes not tested"));
+    }
+
+    // Clean up.
+    let leftover = if gone {
+        None
+    } else if let Some(delete) = item(Method::Delete) {
+        let (deleted, _) = send(context, delete.method, &concrete, owner, None).await;
+        match deleted.status() {
+            Some(status) if (200..300).contains(&status) || matches!(status, 404 | 410) => None,
+            _ => Some(format!(
+                "{concrete} created for {owner_name}: DELETE answered {}",
+                status_text(&deleted)
+            )),
+        }
+    } else {
+        Some(format!("{concrete} created for {owner_name}: the API documents no DELETE for it"))
+    };
+    (writes, notes, leftover)
+}
+
+/// The item template below a collection path (`/documents` →
+/// `/documents/{document_id}`) that a GET reads, and its parameter.
+fn item_of(operations: &[Operation], collection: &str) -> Option<(String, String)> {
+    operations.iter().filter(|o| o.method == Method::Get).find_map(|o| {
+        let rest = o.path.strip_prefix(collection)?.strip_prefix("/{")?;
+        let param = rest.strip_suffix('}')?;
+        (!param.contains(['/', '{', '}'])).then(|| (o.path.clone(), param.to_owned()))
+    })
+}
+
+/// A JSON body for `operation` from its body fields: examples for numbers
+/// and booleans, `canary` in string fields (an email-shaped one for
+/// `format: email`), the example for other formats. Optional id fields
+/// are left out: active mode must not point a new object at someone else's.
+pub fn build_body(operation: &Operation, canary: &str) -> Value {
+    let mut body = Map::new();
+    for param in operation.parameters.iter().filter(|p| p.location == ParamLocation::Body) {
+        if param.object_reference && !param.required {
+            continue;
+        }
+        let example = param.example.as_deref();
+        let value = match (param.schema_type.as_deref(), param.format.as_deref()) {
+            (Some("integer" | "number"), _) => example
+                .and_then(|e| serde_json::from_str::<Value>(e).ok())
+                .filter(Value::is_number)
+                .unwrap_or(Value::from(1)),
+            (Some("boolean"), _) => Value::Bool(example != Some("false")),
+            (_, Some("email")) => Value::String(format!("{canary}@trespass.invalid")),
+            (_, Some(_)) if example.is_some() => Value::String(example.unwrap_or_default().into()),
+            _ => Value::String(canary.to_owned()),
+        };
+        body.insert(param.name.clone(), value);
+    }
+    Value::Object(body)
+}
+
+/// The id of a created object: the body's `id` or `param` field, else the
+/// last segment of `Location`.
+fn new_id(observation: &Observation, location: Option<&str>, param: &str) -> Option<String> {
+    let reply = observation.success()?;
+    if let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&reply.body) {
+        for key in ["id", param] {
+            match body.get(key) {
+                Some(Value::Number(n)) => return Some(n.to_string()),
+                Some(Value::String(s)) if !s.is_empty() && s.len() <= 128 => {
+                    return Some(s.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    let last = location?.split(['?', '#']).next()?.trim_end_matches('/').rsplit('/').next()?;
+    (!last.is_empty()).then(|| last.to_owned())
+}
+
+fn owner_of(context: Context<'_>, index: usize) -> Presenting<'_> {
+    let identity = &context.identities[index];
+    Presenting::Identity { name: &identity.name, credential: &identity.credential }
+}
+
+fn status_text(observation: &Observation) -> String {
+    match &observation.outcome {
+        Ok(reply) => reply.status.to_string(),
+        Err(message) => format!("no response: {message}"),
+    }
+}
+
+/// Sends one request, with a JSON body when given; returns the observation
+/// and the `Location` header.
+async fn send(
+    context: Context<'_>,
+    method: Method,
+    path: &str,
+    presenting: Presenting<'_>,
+    body: Option<&Value>,
+) -> (Observation, Option<String>) {
+    let url = match context.client.url_for(path) {
+        Ok(url) => url,
+        Err(e) => {
+            let request = trespass_model::RecordedRequest {
+                method,
+                url: path.to_owned(),
+                credential: "none".to_owned(),
+            };
+            return (Observation { request, outcome: Err(e.to_string()) }, None);
+        }
+    };
+    let request = record(method, &url, presenting);
+    let bytes = body.map(|b| b.to_string().into_bytes());
+    match context.client.send_json(method, &url, presenting, bytes).await {
+        Ok(received) => {
+            let text = String::from_utf8_lossy(&received.body);
+            let excerpt: String =
+                context.redactor.redact(&text).chars().take(crate::EXCERPT_CHARS).collect();
+            let reply = Reply {
+                status: received.status,
+                content_type: received.content_type,
+                body: received.body,
+                truncated: received.truncated,
+                excerpt,
+            };
+            (Observation { request, outcome: Ok(reply) }, received.location)
+        }
+        Err(e) => (Observation { request, outcome: Err(e.to_string()) }, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trespass_model::Parameter;
+
+    fn field(name: &str, kind: &str, format: Option<&str>, example: Option<&str>) -> Parameter {
+        Parameter {
+            name: name.into(),
+            location: ParamLocation::Body,
+            required: false,
+            schema_type: Some(kind.into()),
+            format: format.map(str::to_owned),
+            example: example.map(str::to_owned),
+            object_reference: name.ends_with("_id"),
+        }
+    }
+
+    fn op(method: Method, path: &str, parameters: Vec<Parameter>) -> Operation {
+        Operation {
+            method,
+            path: path.into(),
+            operation_id: None,
+            tags: vec![],
+            parameters,
+            security: vec![],
+            responses: vec![],
+            source: String::new(),
+        }
+    }
+
+    #[test]
+    fn bodies_carry_the_canary_in_strings_and_leave_optional_ids_out() {
+        let create = op(
+            Method::Post,
+            "/documents",
+            vec![
+                field("title", "string", None, Some("Quarterly plan")),
+                field("email", "string", Some("email"), None),
+                field("day", "string", Some("date"), Some("2026-01-01")),
+                field("pages", "integer", None, Some("12")),
+                field("draft", "boolean", None, None),
+                field("owner_id", "integer", None, None),
+            ],
+        );
+        assert_eq!(
+            build_body(&create, "c-1"),
+            serde_json::json!({
+                "title": "c-1",
+                "email": "c-1@trespass.invalid",
+                "day": "2026-01-01",
+                "pages": 12,
+                "draft": true,
+            })
+        );
+    }
+
+    #[test]
+    fn item_paths_sit_one_id_below_the_collection() {
+        let ops = vec![
+            op(Method::Get, "/documents", vec![]),
+            op(Method::Get, "/documents/{document_id}/versions/{v}", vec![]),
+            op(Method::Get, "/documents/{document_id}", vec![]),
+        ];
+        assert_eq!(
+            item_of(&ops, "/documents"),
+            Some(("/documents/{document_id}".into(), "document_id".into()))
+        );
+        assert_eq!(item_of(&ops, "/notes"), None);
+    }
+}
