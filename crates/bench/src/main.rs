@@ -250,7 +250,11 @@ fn run_wrk(url: &str, concurrency: usize, seconds: u64) -> Result<f64, String> {
 
 /// Requests per second that trespass's HTTP layer sustains against `url`.
 fn drive_transport(url: &str, concurrency: usize, seconds: u64) -> Result<f64, String> {
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    // The same single-threaded runtime the `trespass` binary runs on.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let url = Url::parse(url).map_err(|e| e.to_string())?;
         let config =

@@ -199,8 +199,7 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<Received, TransportError> {
         self.check_scope(url)?;
-        let shown = without_query(url);
-
+        let target = url;
         let mut url = url.clone();
         let credential = match presenting {
             Presenting::Nobody => None,
@@ -222,12 +221,12 @@ impl Client {
 
         // A closed semaphore is impossible: it is never closed.
         let _permit = self.in_flight.acquire().await.map_err(|_| TransportError::Failed {
-            url: shown.clone(),
+            url: without_query(target),
             message: "client is shutting down".to_owned(),
         })?;
         self.sent.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
-        let response = request.send().await.map_err(|e| self.failure(&shown, &e))?;
+        let response = request.send().await.map_err(|e| self.failure(target, &e))?;
 
         let status = response.status().as_u16();
         let header = |name: reqwest::header::HeaderName| {
@@ -235,19 +234,19 @@ impl Client {
         };
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let location = header(reqwest::header::LOCATION);
-        let (body, truncated) = self.read_body(response, &shown).await?;
-        tracing::trace!(%method, url = %shown, status, bytes = body.len(), "response");
+        let (body, truncated) = self.read_body(response, target).await?;
+        tracing::trace!(%method, path = target.path(), status, bytes = body.len(), "response");
         Ok(Received { status, content_type, location, body, truncated, elapsed: started.elapsed() })
     }
 
     async fn read_body(
         &self,
         mut response: reqwest::Response,
-        shown: &str,
+        target: &Url,
     ) -> Result<(Vec<u8>, bool), TransportError> {
         let cap = self.config.max_body_bytes;
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.failure(shown, &e))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.failure(target, &e))? {
             let room = cap - body.len();
             if chunk.len() > room {
                 body.extend_from_slice(&chunk[..room]);
@@ -269,10 +268,13 @@ impl Client {
         }
     }
 
-    fn failure(&self, shown: &str, error: &reqwest::Error) -> TransportError {
+    /// Describes a failed exchange with `target`, its query and userinfo
+    /// stripped (built only on failure, so the common path pays nothing).
+    fn failure(&self, target: &Url, error: &reqwest::Error) -> TransportError {
+        let shown = without_query(target);
         if error.is_timeout() {
             return TransportError::Timeout {
-                url: shown.to_owned(),
+                url: shown,
                 timeout_ms: self.config.timeout.as_millis(),
             };
         }
@@ -291,7 +293,7 @@ impl Client {
             message.push_str(&cause.to_string());
             source = cause.source();
         }
-        TransportError::Failed { url: shown.to_owned(), message }
+        TransportError::Failed { url: shown, message }
     }
 }
 
