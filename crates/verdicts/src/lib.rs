@@ -460,6 +460,8 @@ fn finding(
         evidence,
         reproduce,
         remediation: remediation(kind).to_owned(),
+        baseline: None,
+        spec_line: None,
     }
 }
 
