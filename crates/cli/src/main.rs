@@ -347,6 +347,7 @@ fn history(args: &HistoryArgs) -> Result<u8, Failure> {
     );
     for row in rows {
         let [critical, high, medium, low, info] = row.by_severity;
+        let counts = format!("{critical}/{high}/{medium}/{low}/{info}");
         text.push_str(&format!(
             "{:>4}  {:<20}  {:>5}  {:<5}  {:>8}  {:<22}  {}\n",
             row.id,
@@ -354,7 +355,7 @@ fn history(args: &HistoryArgs) -> Result<u8, Failure> {
             row.score.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
             row.grade.unwrap_or_else(|| "-".into()),
             row.findings,
-            format!("{critical}/{high}/{medium}/{low}/{info}"),
+            counts,
             row.target
         ));
     }

@@ -45,7 +45,10 @@ pub const MIGRATIONS: &[&str] = &[
 
 /// The identifier of a stored scan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ScanId(pub i64);
+pub struct ScanId(
+    /// The SQLite row id.
+    pub i64,
+);
 
 impl std::fmt::Display for ScanId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
