@@ -9,7 +9,7 @@ use trespass_model::Severity;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  no finding at or above --fail-on
-  1  findings at or above --fail-on (default: low)
+  1  findings at or above --fail-on (default: low); with --fail-on-new, new ones only
   2  usage or input error (bad flags, config or spec)
   3  the target could not be scanned (unreachable, or every identity refused)";
 
@@ -52,6 +52,17 @@ pub(crate) enum Command {
     /// per identity pair; sends nothing unless it has to look for the spec
     /// on --target.
     Inventory(InventoryArgs),
+    /// Compare two JSON reports: which findings are new, still open or
+    /// fixed in the second.
+    Diff(DiffArgs),
+    /// List the scans stored in the history database.
+    History(HistoryArgs),
+    /// Render a stored scan again, in any format.
+    Report(ReportArgs),
+    /// Print a shell completion script to stdout.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    Man,
 }
 
 /// `trespass scan`.
@@ -143,6 +154,30 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) json: Option<PathBuf>,
 
+    /// Write the report in this format into the --output folder, as
+    /// trespass-report.EXT (.json, .sarif, .xml, .md, .html). Repeat for
+    /// several formats.
+    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    pub(crate) formats: Vec<FormatArg>,
+
+    /// Folder for the --format files (created when missing) [default: the
+    /// current folder].
+    #[arg(long, value_name = "DIR")]
+    pub(crate) output: Option<PathBuf>,
+
+    /// An earlier JSON report: mark each finding new or open, and list the
+    /// earlier findings that are fixed.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+
+    /// With --baseline: exit 1 only for new findings at or above --fail-on,
+    /// not for those already in the baseline.
+    #[arg(long, requires = "baseline")]
+    pub(crate) fail_on_new: bool,
+
+    #[command(flatten)]
+    pub(crate) history: HistoryLocation,
+
     /// Exit 1 when a finding is at or above this severity [default: low,
     /// or the config's scan.fail_on].
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
@@ -162,6 +197,98 @@ pub(crate) struct RunArgs {
     /// config's scan.mode].
     #[arg(long, value_name = "MODE", value_parser = parse_mode)]
     pub(crate) mode: Option<trespass_config::ScanMode>,
+}
+
+/// Where scan history is kept.
+#[derive(Debug, Args)]
+pub(crate) struct HistoryLocation {
+    /// History database [default: trespass/history.sqlite3 under the user's
+    /// data folder, e.g. ~/.local/share on Linux].
+    #[arg(long, value_name = "PATH", env = "TRESPASS_DB")]
+    pub(crate) db: Option<PathBuf>,
+
+    /// Do not store this scan in the history database.
+    #[arg(long, env = "TRESPASS_NO_HISTORY", value_parser = clap::builder::BoolishValueParser::new())]
+    pub(crate) no_history: bool,
+}
+
+/// `trespass diff`.
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The earlier JSON report (the baseline).
+    #[arg(value_name = "BEFORE")]
+    pub(crate) before: PathBuf,
+
+    /// The later JSON report.
+    #[arg(value_name = "AFTER")]
+    pub(crate) after: PathBuf,
+}
+
+/// `trespass history`.
+#[derive(Debug, Args)]
+pub(crate) struct HistoryArgs {
+    /// History database [default: trespass/history.sqlite3 under the user's
+    /// data folder].
+    #[arg(long, value_name = "PATH", env = "TRESPASS_DB")]
+    pub(crate) db: Option<PathBuf>,
+}
+
+/// `trespass report`.
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// The scan's identifier, as `trespass history` lists it.
+    #[arg(value_name = "SCAN_ID")]
+    pub(crate) scan: i64,
+
+    /// Format to render; repeat for several. Without --output, a single
+    /// format goes to stdout.
+    #[arg(long = "format", value_enum, value_name = "FORMAT", default_value = "json")]
+    pub(crate) formats: Vec<FormatArg>,
+
+    /// Folder to write trespass-report.EXT files into.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) output: Option<PathBuf>,
+
+    /// History database [default: trespass/history.sqlite3 under the user's
+    /// data folder].
+    #[arg(long, value_name = "PATH", env = "TRESPASS_DB")]
+    pub(crate) db: Option<PathBuf>,
+}
+
+/// `trespass completions`.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+/// `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub(crate) enum FormatArg {
+    /// The versioned JSON report (.json).
+    Json,
+    /// SARIF 2.1.0, for code-scanning tabs (.sarif).
+    Sarif,
+    /// JUnit XML, a test case per operation and probe family (.xml).
+    Junit,
+    /// Markdown, for a job summary or pull-request comment (.md).
+    Markdown,
+    /// One self-contained HTML page (.html).
+    Html,
+}
+
+impl FormatArg {
+    /// The renderer's format.
+    pub(crate) fn format(self) -> trespass_reports::Format {
+        match self {
+            FormatArg::Json => trespass_reports::Format::Json,
+            FormatArg::Sarif => trespass_reports::Format::Sarif,
+            FormatArg::Junit => trespass_reports::Format::Junit,
+            FormatArg::Markdown => trespass_reports::Format::Markdown,
+            FormatArg::Html => trespass_reports::Format::Html,
+        }
+    }
 }
 
 /// `trespass lab`.

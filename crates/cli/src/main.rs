@@ -10,20 +10,23 @@ mod args;
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::anyhow;
 use clap::Parser;
 use trespass_config::{IdentitySettings, Settings, parse_identity_flag, parse_placement};
+use trespass_history::{History, ScanId};
 use trespass_lab::Lab;
-use trespass_model::{CredentialPlacement, IdentityName, Report, Secret};
+use trespass_model::{CredentialPlacement, IdentityName, Report, Secret, Severity};
 use trespass_reports::Style;
 use trespass_scan::{ScanError, ScanRequest, SpecSource};
 use url::Url;
 
 use crate::args::{
-    Cli, ColorWhen, Command, DemoArgs, InputArgs, InventoryArgs, LabArgs, RunArgs, ScanArgs,
+    Cli, ColorWhen, Command, CompletionsArgs, DemoArgs, DiffArgs, FormatArg, HistoryArgs,
+    InputArgs, InventoryArgs, LabArgs, ReportArgs, RunArgs, ScanArgs,
 };
 
 /// No finding at or above the threshold.
@@ -83,6 +86,11 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Demo(args) => demo(args, output).await,
         Command::Lab(args) => lab(args, output).await,
         Command::Inventory(args) => inventory(args, output).await,
+        Command::Diff(args) => diff(&args),
+        Command::History(args) => history(&args),
+        Command::Report(args) => rerender(&args),
+        Command::Completions(args) => Ok(completions(&args)),
+        Command::Man => man(),
     }
 }
 
@@ -158,7 +166,7 @@ async fn scan(args: ScanArgs, output: Output) -> Result<u8, Failure> {
         settings: settings.scan,
     };
     let report = trespass_scan::run(request).await?;
-    finish(&report, &args.run, fail_on, output)
+    finish(report, &args.run, fail_on, output)
 }
 
 /// `trespass inventory`: the dry run. Loads the input as a scan would and
@@ -242,7 +250,7 @@ async fn demo(args: DemoArgs, output: Output) -> Result<u8, Failure> {
     // The lab closes idle connections at once; a stuck one is not worth
     // holding the exit for.
     let _ = tokio::time::timeout(Duration::from_secs(2), server).await;
-    finish(&result?, &args.run, fail_on, output)
+    finish(result?, &args.run, fail_on, output)
 }
 
 async fn lab(args: LabArgs, output: Output) -> Result<u8, Failure> {
@@ -303,26 +311,170 @@ fn apply_run_args(settings: &mut Settings, run: &RunArgs) {
     }
 }
 
-/// Writes the report where asked and turns it into an exit code.
+/// Compares with the baseline, writes the report where asked, stores it in
+/// the history and turns it into an exit code.
 fn finish(
-    report: &Report,
+    mut report: Report,
     run: &RunArgs,
-    fail_on: trespass_model::Severity,
+    fail_on: Severity,
     output: Output,
 ) -> Result<u8, Failure> {
+    if let Some(path) = &run.baseline {
+        let before = read_report(path)?;
+        trespass_reports::baseline::apply(&mut report, &before, &path.display().to_string());
+    }
     if let Some(path) = &run.json {
-        std::fs::write(path, trespass_reports::json(report)).map_err(|e| {
-            Failure::input(anyhow!("failed to write the JSON report to {}: {e}", path.display()))
-        })?;
+        write_file(path, &trespass_reports::json(&report), "JSON report")?;
+    }
+    if !run.formats.is_empty() {
+        let folder = run.output.clone().unwrap_or_else(|| PathBuf::from("."));
+        write_formats(&report, &run.formats, &folder)?;
+    }
+    if !run.history.no_history {
+        // The scan's results are already written: a history that cannot be
+        // written is worth a warning, not a lost result.
+        match store(&report, run.history.db.as_deref()) {
+            Ok((id, path)) if !output.quiet => {
+                eprintln!("stored as scan {id} in {}", path.display());
+            }
+            Ok(_) => {}
+            Err(e) => eprintln!("warning: the scan was not stored in the history: {e:#}"),
+        }
     }
     if !output.quiet {
-        let text = trespass_reports::terminal(report, output.style);
-        let mut stdout = std::io::stdout().lock();
-        // A closed stdout (`| head`) is not an error worth reporting.
-        let _ = stdout.write_all(text.as_bytes());
-        let _ = stdout.flush();
+        print_stdout(&trespass_reports::terminal(&report, output.style));
     }
-    if report.count_at_or_above(fail_on) > 0 { Ok(EXIT_FINDINGS) } else { Ok(EXIT_CLEAN) }
+    let failing = if run.fail_on_new {
+        trespass_reports::baseline::new_findings(&report).filter(|f| f.severity >= fail_on).count()
+    } else {
+        report.count_at_or_above(fail_on)
+    };
+    Ok(if failing > 0 { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// Writes `trespass-report.EXT` per format into `folder`.
+fn write_formats(report: &Report, formats: &[FormatArg], folder: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(folder).map_err(|e| {
+        Failure::input(anyhow!("failed to create the output folder {}: {e}", folder.display()))
+    })?;
+    let mut formats = formats.to_vec();
+    formats.sort_unstable();
+    formats.dedup();
+    for format in formats {
+        let format = format.format();
+        let text = format.render(report).map_err(Failure::input)?;
+        let path = folder.join(format!("trespass-report.{}", format.extension()));
+        write_file(&path, &text, &format!("{} report", format.name()))?;
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, text: &str, what: &str) -> Result<(), Failure> {
+    std::fs::write(path, text).map_err(|e| {
+        Failure::input(anyhow!("failed to write the {what} to {}: {e}", path.display()))
+    })
+}
+
+fn print_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    // A closed stdout (`| head`) is not an error worth reporting.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Reads a JSON report written by `--json` or `--format json`.
+fn read_report(path: &Path) -> Result<Report, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::input(anyhow!("failed to read report {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        Failure::input(anyhow!("report {} is not a trespass JSON report: {e}", path.display()))
+    })
+}
+
+/// The history database: `--db`, else under the user's data folder.
+fn history_path(db: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(path) = db {
+        return Ok(path.to_owned());
+    }
+    let data = dirs::data_dir().ok_or_else(|| {
+        anyhow!("no user data folder is known on this system; give --db PATH or --no-history")
+    })?;
+    Ok(data.join("trespass").join("history.sqlite3"))
+}
+
+fn store(report: &Report, db: Option<&Path>) -> anyhow::Result<(ScanId, PathBuf)> {
+    let path = history_path(db)?;
+    let mut history = History::open(&path)?;
+    let id = history.record(report)?;
+    Ok((id, path))
+}
+
+fn diff(args: &DiffArgs) -> Result<u8, Failure> {
+    let before = read_report(&args.before)?;
+    let mut after = read_report(&args.after)?;
+    trespass_reports::baseline::apply(&mut after, &before, &args.before.display().to_string());
+    print_stdout(&trespass_reports::diff_text(&after));
+    Ok(EXIT_CLEAN)
+}
+
+fn history(args: &HistoryArgs) -> Result<u8, Failure> {
+    let path = history_path(args.db.as_deref()).map_err(Failure::input)?;
+    let rows = History::open(&path).and_then(|h| h.list()).map_err(Failure::input)?;
+    let mut text = format!(
+        "{:>4}  {:<20}  {:>5}  {:<5}  {:>8}  {:<22}  {}\n",
+        "id", "time (UTC)", "score", "grade", "findings", "crit/high/med/low/info", "target"
+    );
+    for row in rows {
+        let [critical, high, medium, low, info] = row.by_severity;
+        let counts = format!("{critical}/{high}/{medium}/{low}/{info}");
+        text.push_str(&format!(
+            "{:>4}  {:<20}  {:>5}  {:<5}  {:>8}  {:<22}  {}\n",
+            row.id,
+            row.created_at,
+            row.score.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+            row.grade.unwrap_or_else(|| "-".into()),
+            row.findings,
+            counts,
+            row.target
+        ));
+    }
+    print_stdout(&text);
+    Ok(EXIT_CLEAN)
+}
+
+fn rerender(args: &ReportArgs) -> Result<u8, Failure> {
+    let path = history_path(args.db.as_deref()).map_err(Failure::input)?;
+    let report =
+        History::open(&path).and_then(|h| h.load(ScanId(args.scan))).map_err(Failure::input)?;
+    match (&args.output, args.formats.as_slice()) {
+        (Some(folder), formats) => write_formats(&report, formats, folder)?,
+        (None, [format]) => {
+            print_stdout(&format.format().render(&report).map_err(Failure::input)?);
+        }
+        (None, _) => {
+            return Err(Failure::input(anyhow!(
+                "several --format values need --output DIR to write one file each"
+            )));
+        }
+    }
+    Ok(EXIT_CLEAN)
+}
+
+fn completions(args: &CompletionsArgs) -> u8 {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut stdout = std::io::stdout().lock();
+    clap_complete::generate(args.shell, &mut command, "trespass", &mut stdout);
+    EXIT_CLEAN
+}
+
+fn man() -> Result<u8, Failure> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut page)
+        .map_err(|e| Failure::input(anyhow!("failed to render the man page: {e}")))?;
+    print_stdout(&String::from_utf8_lossy(&page));
+    Ok(EXIT_CLEAN)
 }
 
 fn use_color(when: ColorWhen) -> bool {

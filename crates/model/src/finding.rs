@@ -241,7 +241,7 @@ pub struct Exchange {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable identifier of the finding across runs: a hash of the kind,
-    /// method, path template, identity, owner and parameter.
+    /// method, path template, parameter, identity name and owner name.
     pub fingerprint: String,
     /// What was found.
     pub kind: FindingKind,
@@ -277,4 +277,32 @@ pub struct Finding {
     pub reproduce: String,
     /// What to change.
     pub remediation: String,
+    /// Against a baseline report: whether this finding is `new` or was
+    /// already there (`open`). Absent when the scan had no baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineStatus>,
+    /// Line of the operation in the report's `spec_file` (1-based), when the
+    /// scan read its spec from a file and the line was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec_line: Option<u32>,
+}
+
+/// Where a finding stands against a baseline report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaselineStatus {
+    /// Not in the baseline.
+    New,
+    /// In the baseline and still found.
+    Open,
+}
+
+impl BaselineStatus {
+    /// The kebab-case name (`new`, `open`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BaselineStatus::New => "new",
+            BaselineStatus::Open => "open",
+        }
+    }
 }

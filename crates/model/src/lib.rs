@@ -19,7 +19,9 @@
 //!   placeholders, a `curl` line and a remediation.
 //! - [`plan`]: the dry run of a scan, what `trespass inventory` prints.
 //! - [`report`]: the versioned JSON report, a public interface. Later
-//!   versions add fields; they never remove or rename one.
+//!   versions add fields; they never remove or rename one. A [`Report`]
+//!   carries its [`Score`] (overall and per [`CategoryScore`]) and, against
+//!   a baseline, a [`BaselineSummary`] and each finding's [`BaselineStatus`].
 
 pub mod finding;
 pub mod identity;
@@ -28,11 +30,14 @@ pub mod plan;
 pub mod report;
 
 pub use finding::{
-    Confidence, Exchange, Finding, FindingKind, RecordedRequest, RecordedResponse, Severity,
+    BaselineStatus, Confidence, Exchange, Finding, FindingKind, RecordedRequest, RecordedResponse,
+    Severity,
 };
 pub use identity::{Credential, CredentialPlacement, Identity, IdentityName, Secret};
 pub use operation::{
     ApiKeyLocation, Inventory, Method, Operation, ParamLocation, Parameter, SecurityScheme,
 };
 pub use plan::{INVENTORY_SCHEMA_VERSION, InventoryPlan, ObjectReference, PlannedOperation};
-pub use report::{Coverage, Report, SCHEMA_VERSION, ScanStats};
+pub use report::{
+    BaselineSummary, CategoryScore, Coverage, Report, SCHEMA_VERSION, ScanStats, Score,
+};

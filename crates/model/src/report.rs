@@ -61,6 +61,64 @@ pub struct Report {
     /// Things the user should know that are not findings: warnings from the
     /// inputs, requests that failed, responses that were cut short.
     pub notes: Vec<String>,
+    /// The spec file the scan read, as given on the command line or in the
+    /// config, when it read one from a file. Findings' `spec_line` point
+    /// into it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec_file: Option<String>,
+    /// Score and grade of the scan. Absent only in reports written before
+    /// scores existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<Score>,
+    /// The comparison with a baseline report, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSummary>,
+}
+
+/// A 0–100 score with its A–F grade, overall and per OWASP API Security Top
+/// 10 (2023) category. README documents the formula.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Score {
+    /// 0 (worst) to 100 (no finding).
+    pub value: u8,
+    /// `A` to `F`.
+    pub grade: String,
+    /// One entry per category of the kinds trespass looks for, in category
+    /// order, including categories without findings (score 100).
+    pub categories: Vec<CategoryScore>,
+}
+
+/// The score of one OWASP API Security Top 10 (2023) category.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryScore {
+    /// The category's identifier (`API1:2023`).
+    pub id: String,
+    /// Its name (`Broken Object Level Authorization`).
+    pub name: String,
+    /// 0–100, by the same formula as the overall score.
+    pub value: u8,
+    /// `A` to `F`.
+    pub grade: String,
+    /// Findings in this category.
+    pub findings: usize,
+}
+
+/// The comparison of a scan with a baseline report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineSummary {
+    /// The baseline report's file, as given.
+    pub file: String,
+    /// Findings not in the baseline.
+    pub new: usize,
+    /// Findings in the baseline and still found.
+    pub open: usize,
+    /// Baseline findings whose operation was probed again and that were not
+    /// found: the proof that a fix worked.
+    pub fixed: Vec<Finding>,
+    /// Baseline findings whose operation was not probed in this scan (not
+    /// in the spec any more, or skipped), so nothing proves them fixed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_retested: Vec<Finding>,
 }
 
 impl Report {

@@ -1,10 +1,21 @@
 //! Renderers of a [`Report`]: what a person reads on a terminal, and the
-//! JSON document that tools read; and of the dry run `trespass inventory`
-//! prints ([`inventory_text`], [`inventory_json`]).
+//! documents that tools and people read elsewhere; and of the dry run
+//! `trespass inventory` prints ([`inventory_text`], [`inventory_json`]).
 //!
 //! Renderers only format; every decision (what is a finding, how severe)
-//! was taken before. They take the report and a [`Style`] and return text,
-//! so the binary chooses where it goes.
+//! was taken before. They take the report and return text, so the binary
+//! chooses where it goes. The formats ([`Format`]):
+//!
+//! - [`terminal`]: the summary on stdout, grouped by severity;
+//! - [`json`]: the versioned report, a public interface;
+//! - [`sarif::sarif`]: SARIF 2.1.0 for code-scanning tabs;
+//! - [`junit::junit`]: JUnit XML, a test case per operation and probe family;
+//! - [`templates::markdown`]: a job summary or pull-request comment;
+//! - [`templates::html`]: one self-contained page.
+//!
+//! Besides rendering, [`score`] computes the 0–100 score and A–F grade,
+//! [`baseline`] compares a scan with an earlier report, and [`location`]
+//! finds an operation's line in its spec file.
 
 mod inventory;
 
@@ -13,6 +24,80 @@ use std::fmt::Write as _;
 use trespass_model::{Finding, Report, Severity};
 
 pub use inventory::{inventory_json, inventory_text};
+
+pub mod baseline;
+pub mod junit;
+pub mod location;
+pub mod sarif;
+pub mod score;
+pub mod templates;
+
+/// A document format a report can be written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// The versioned JSON report (`.json`).
+    Json,
+    /// SARIF 2.1.0 (`.sarif`).
+    Sarif,
+    /// JUnit XML (`.xml`).
+    Junit,
+    /// Markdown (`.md`).
+    Markdown,
+    /// Self-contained HTML (`.html`).
+    Html,
+}
+
+impl Format {
+    /// Every format, in the order files are written.
+    pub const ALL: [Format; 5] =
+        [Format::Json, Format::Sarif, Format::Junit, Format::Markdown, Format::Html];
+
+    /// The name used by `--format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+        }
+    }
+
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "xml",
+            Format::Markdown => "md",
+            Format::Html => "html",
+        }
+    }
+
+    /// Renders `report` in this format.
+    pub fn render(self, report: &Report) -> Result<String, RenderError> {
+        match self {
+            Format::Json => Ok(json(report)),
+            Format::Sarif => Ok(sarif::sarif(report)),
+            Format::Junit => junit::junit(report),
+            Format::Markdown => templates::markdown(report),
+            Format::Html => templates::html(report),
+        }
+    }
+}
+
+/// A renderer failed. Only a bug can cause one (the templates are compiled
+/// in), but it is reported rather than panicking.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// A template did not render.
+    #[error("failed to render a report template: {0}")]
+    Template(String),
+    /// The JUnit document did not serialize.
+    #[error("failed to write the JUnit report: {0}")]
+    Junit(String),
+}
 
 /// How terminal output looks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -94,8 +179,77 @@ pub fn terminal(report: &Report, style: Style) -> String {
         }
     }
 
+    if let Some(baseline) = &report.baseline {
+        let _ = writeln!(
+            out,
+            "\n{} {}: {} new, {} still open, {} fixed{}",
+            paint("1", "Against baseline"),
+            baseline.file,
+            baseline.new,
+            baseline.open,
+            baseline.fixed.len(),
+            if baseline.not_retested.is_empty() {
+                String::new()
+            } else {
+                format!(", {} not retested", baseline.not_retested.len())
+            }
+        );
+        for finding in &baseline.fixed {
+            let _ = writeln!(out, "  fixed        {}", one_line(finding));
+        }
+        for finding in &baseline.not_retested {
+            let _ = writeln!(out, "  not retested {}", one_line(finding));
+        }
+    }
+
     let _ = writeln!(out, "\n{}", summary_line(report));
+    if let Some(score) = &report.score {
+        let _ = writeln!(out, "score {}/100, grade {}", score.value, score.grade);
+    }
     out
+}
+
+/// What `trespass diff` prints: one line per finding of a report marked by
+/// [`baseline::apply`] (`new`, `open`), then the fixed and not retested
+/// ones, then the totals.
+pub fn diff_text(report: &Report) -> String {
+    let mut out = String::new();
+    for finding in &report.findings {
+        let status = finding.baseline.map(|s| s.as_str()).unwrap_or("open");
+        let _ = writeln!(out, "{status:<12} {}", one_line(finding));
+    }
+    if let Some(baseline) = &report.baseline {
+        for finding in &baseline.fixed {
+            let _ = writeln!(out, "{:<12} {}", "fixed", one_line(finding));
+        }
+        for finding in &baseline.not_retested {
+            let _ = writeln!(out, "{:<12} {}", "not-retested", one_line(finding));
+        }
+        let _ = writeln!(
+            out,
+            "{} new, {} still open, {} fixed, {} not retested",
+            baseline.new,
+            baseline.open,
+            baseline.fixed.len(),
+            baseline.not_retested.len()
+        );
+    }
+    out
+}
+
+/// `bola-read GET /users/{id} bob → alice's object`.
+fn one_line(finding: &Finding) -> String {
+    let mut text = format!("{} {} {}", finding.kind, finding.method, finding.path);
+    match (&finding.identity, &finding.owner) {
+        (Some(identity), Some(owner)) => {
+            let _ = write!(text, " {identity} → {owner}'s object");
+        }
+        (None, Some(owner)) => {
+            let _ = write!(text, " {owner}'s object");
+        }
+        _ => {}
+    }
+    text
 }
 
 /// One line with the totals: `10 findings: 9 high, 1 medium` or
@@ -121,9 +275,13 @@ fn write_finding(out: &mut String, finding: &Finding, paint: &dyn Fn(&str, &str)
         (None, Some(owner)) => format!("  {owner}'s object"),
         _ => String::new(),
     };
+    let status = match finding.baseline {
+        Some(status) => format!("[{status}] ", status = status.as_str()),
+        None => String::new(),
+    };
     let _ = writeln!(
         out,
-        "  {} {} {}{who}  [{}, {} confidence]",
+        "  {status}{} {} {}{who}  [{}, {} confidence]",
         paint("1", finding.kind.as_str()),
         finding.method,
         finding.path,
@@ -164,14 +322,31 @@ fn severity_color(severity: Severity) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use trespass_model::{
         Confidence, Coverage, Exchange, FindingKind, Method, RecordedRequest, RecordedResponse,
         SCHEMA_VERSION, ScanStats,
     };
 
-    fn report() -> Report {
+    /// A finding of the given kind on `GET /users/{id}`, bob → alice.
+    pub(crate) fn finding(
+        kind: FindingKind,
+        severity: Severity,
+        confidence: Confidence,
+    ) -> Finding {
+        let mut finding = report().findings.remove(0);
+        finding.kind = kind;
+        finding.severity = severity;
+        finding.confidence = confidence;
+        finding.cwe = kind.cwe().into();
+        finding.owasp = kind.owasp().into();
+        finding.title = kind.title().into();
+        finding
+    }
+
+    /// A small report with one high finding and one skipped operation.
+    pub(crate) fn report() -> Report {
         Report {
             schema_version: SCHEMA_VERSION.to_owned(),
             tool_version: "0.1.0".into(),
@@ -214,6 +389,8 @@ mod tests {
                 }],
                 reproduce: "curl -i \"http://127.0.0.1:9/users/1\"".into(),
                 remediation: "Scope it.".into(),
+                baseline: None,
+                spec_line: None,
             }],
             coverage: vec![Coverage {
                 method: Method::Get,
@@ -222,6 +399,9 @@ mod tests {
                 detail: "no id was discovered".into(),
             }],
             notes: vec![],
+            spec_file: None,
+            score: None,
+            baseline: None,
         }
     }
 

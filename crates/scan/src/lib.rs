@@ -282,6 +282,10 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
     let client_config = client_config(&settings);
 
     // Inventory.
+    let spec_file = match &spec {
+        SpecSource::File(path) => Some(path.clone()),
+        _ => None,
+    };
     let LoadedInventory {
         inventory,
         mut notes,
@@ -445,6 +449,20 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
             .then_with(|| a.identity.cmp(&b.identity))
             .then_with(|| a.owner.cmp(&b.owner))
     });
+    // Point each finding at its operation in the spec file, for SARIF. The
+    // inventory already read the file, so a failure here is not expected;
+    // findings then just carry no line.
+    if let Some(text) = spec_file.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {
+        for finding in &mut findings {
+            finding.spec_line = trespass_reports::location::operation_line(
+                &text,
+                &finding.path,
+                finding.method.as_str(),
+            );
+        }
+    }
+    let score = trespass_reports::score::score(&findings);
+
     let report = Report {
         schema_version: SCHEMA_VERSION.to_owned(),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -460,6 +478,9 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         findings,
         coverage,
         notes,
+        spec_file: spec_file.map(|p| p.display().to_string()),
+        score: Some(score),
+        baseline: None,
     };
     redact_report(report, &redactor)
 }

@@ -89,5 +89,7 @@ fn finding(
         reproduce: curl(&exposure.request),
         evidence,
         remediation: remediation(kind).to_owned(),
+        baseline: None,
+        spec_line: None,
     }
 }

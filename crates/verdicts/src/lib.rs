@@ -671,6 +671,8 @@ fn finding(
         evidence,
         reproduce,
         remediation: remediation(kind).to_owned(),
+        baseline: None,
+        spec_line: None,
     }
 }
 

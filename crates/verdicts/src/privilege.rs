@@ -97,6 +97,8 @@ pub fn privilege_escalations(
             }],
             reproduce: curl(request),
             remediation: remediation(kind).to_owned(),
+            baseline: None,
+            spec_line: None,
         });
     }
     findings

@@ -65,6 +65,8 @@ pub fn bola_writes(active: &ActiveObservations, names: &[IdentityName]) -> Vec<F
             reproduce: curl(&probe.write.request),
             evidence,
             remediation: remediation(kind).to_owned(),
+            baseline: None,
+            spec_line: None,
         });
     }
     findings

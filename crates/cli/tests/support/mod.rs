@@ -71,10 +71,18 @@ impl Drop for RunningLab {
     }
 }
 
-/// The binary under test, with a clean environment for colour and logs.
+/// The binary under test, with a clean environment for colour and logs,
+/// and without scan history: no test may write to the real home. Tests of
+/// the history remove `TRESPASS_NO_HISTORY` and pass `--db` into a
+/// temporary folder.
 pub(crate) fn trespass() -> assert_cmd::Command {
     let mut command = assert_cmd::Command::cargo_bin("trespass").unwrap();
-    command.env_remove("TRESPASS_LOG").env("NO_COLOR", "1").timeout(Duration::from_secs(60));
+    command
+        .env_remove("TRESPASS_LOG")
+        .env_remove("TRESPASS_DB")
+        .env("TRESPASS_NO_HISTORY", "1")
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(60));
     command
 }
 
