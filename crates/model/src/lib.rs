@@ -17,12 +17,14 @@
 //! - [`finding`]: what the verdicts conclude. A [`Finding`] has a
 //!   [`FindingKind`], a [`Severity`], evidence with secrets replaced by
 //!   placeholders, a `curl` line and a remediation.
+//! - [`redirect`]: the [`RedirectPolicy`] the transport obeys.
 //! - [`report`]: the versioned JSON report, a public interface. Later
 //!   versions add fields; they never remove or rename one.
 
 pub mod finding;
 pub mod identity;
 pub mod operation;
+pub mod redirect;
 pub mod report;
 
 pub use finding::{
@@ -32,4 +34,5 @@ pub use identity::{Credential, CredentialPlacement, Identity, IdentityName, Secr
 pub use operation::{
     ApiKeyLocation, Inventory, Method, Operation, ParamLocation, Parameter, SecurityScheme,
 };
+pub use redirect::RedirectPolicy;
 pub use report::{Coverage, Report, SCHEMA_VERSION, ScanStats};
