@@ -780,4 +780,57 @@ mod tests {
         let _ = stop.send(());
         server.await.unwrap().unwrap();
     }
+
+    #[tokio::test]
+    async fn same_origin_redirects_keep_the_credential_and_chains_are_cut() {
+        use axum::response::Redirect;
+        use axum::routing::get;
+        let app = axum::Router::new()
+            .route("/a", get(|| async { Redirect::to("/b") }))
+            .route(
+                "/b",
+                get(|headers: axum::http::HeaderMap| async move {
+                    let key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
+                    format!("key={}", key.unwrap_or("none"))
+                }),
+            )
+            .route("/loop", get(|| async { Redirect::to("/loop") }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+
+        let config = ClientConfig {
+            redirects: RedirectPolicy::SameOrigin,
+            rate_limit: None,
+            ..ClientConfig::default()
+        };
+        let c = Client::new(Url::parse(&format!("http://{addr}")).unwrap(), config).unwrap();
+        let name = IdentityName::new("alice");
+        let credential = Credential {
+            placement: CredentialPlacement::Header("X-API-Key".into()),
+            secret: Secret::new("k1"),
+        };
+        let alice = Presenting::Identity { name: &name, credential: &credential };
+
+        let got = c.send(Method::Get, &c.url_for("/a").unwrap(), alice).await.unwrap();
+        assert_eq!((got.status, got.body.as_slice()), (200, &b"key=k1"[..]));
+        assert_eq!(got.redirected_to, Some(format!("http://{addr}/b")));
+
+        let got = c.send(Method::Get, &c.url_for("/loop").unwrap(), alice).await.unwrap();
+        assert_eq!(got.status, 303);
+        let summary = c.summary();
+        assert_eq!(summary.too_many_redirects, 1);
+        assert_eq!(summary.requests_sent, 2 + 1 + MAX_REDIRECTS as u64);
+        assert_eq!(summary.notes(), vec!["1 redirect chain(s) were cut after 5 hops".to_owned()]);
+
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
+    }
 }
