@@ -257,8 +257,14 @@ fn drive_transport(url: &str, concurrency: usize, seconds: u64) -> Result<f64, S
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let url = Url::parse(url).map_err(|e| e.to_string())?;
-        let config =
-            ClientConfig { timeout: Duration::from_secs(10), max_body_bytes: 1 << 20, concurrency };
+        let config = ClientConfig {
+            timeout: Duration::from_secs(10),
+            max_body_bytes: 1 << 20,
+            concurrency,
+            // Unpaced, like wrk.
+            rate_limit: None,
+            ..ClientConfig::default()
+        };
         let client = Arc::new(Client::new(url.clone(), config).map_err(|e| e.to_string())?);
         let name = IdentityName::new("alice");
         let credential = Credential {
@@ -313,7 +319,7 @@ fn scan(
         .args(["scan", "--quiet", "--fail-on", "critical", "--target", &lab.url, "--spec"])
         .arg(&spec)
         .args(["--identity", "alice=${BENCH_ALICE_KEY}", "--identity", "bob=${BENCH_BOB_KEY}"])
-        .args(["--concurrency", &concurrency.to_string(), "--json"])
+        .args(["--concurrency", &concurrency.to_string(), "--rate-limit", "0", "--json"])
         .arg(&report)
         .env("BENCH_ALICE_KEY", lab_key("alice")?)
         .env("BENCH_BOB_KEY", lab_key("bob")?)

@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use trespass_model::Severity;
+use trespass_model::{RedirectPolicy, Severity};
+use url::Url;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -187,7 +188,8 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) concurrency: Option<u16>,
 
-    /// Time limit of one request, in milliseconds [default: 10000].
+    /// Time limit of one request, in milliseconds, body included [default:
+    /// 10000].
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) timeout_ms: Option<u64>,
 
@@ -197,6 +199,50 @@ pub(crate) struct RunArgs {
     /// config's scan.mode].
     #[arg(long, value_name = "MODE", value_parser = parse_mode)]
     pub(crate) mode: Option<trespass_config::ScanMode>,
+
+    /// Time limit of connecting, in milliseconds [default: 5000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) connect_timeout_ms: Option<u64>,
+
+    /// Response bytes kept, counted after decompression [default: 2097152].
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_body_bytes: Option<u64>,
+
+    /// Requests per second at most; 0 for no limit [default: 100].
+    #[arg(long, value_name = "N")]
+    pub(crate) rate_limit: Option<u32>,
+
+    /// Stop cleanly after N requests, with a partial report [default: no
+    /// budget].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_requests: Option<u64>,
+
+    /// Longest wait honoured for one Retry-After of a 429 or 503, in
+    /// milliseconds [default: 10000].
+    #[arg(long, value_name = "MS")]
+    pub(crate) max_retry_wait_ms: Option<u64>,
+
+    /// Follow redirects: within the target's origin with credentials, and
+    /// to another origin without any (without-credentials, the value when
+    /// the flag is given alone) or not at all (same-origin) [default: off].
+    #[arg(
+        long,
+        value_name = "POLICY",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "without-credentials",
+        value_parser = parse_redirects
+    )]
+    pub(crate) follow_redirects: Option<RedirectPolicy>,
+
+    /// Accept any TLS certificate, for self-signed targets.
+    #[arg(long)]
+    pub(crate) insecure: bool,
+
+    /// Send every request through this HTTP proxy (Burp, ZAP). Proxies from
+    /// the environment (HTTP_PROXY...) are never used.
+    #[arg(long, value_name = "URL", value_parser = parse_proxy)]
+    pub(crate) proxy: Option<Url>,
 }
 
 /// Where scan history is kept.
@@ -326,6 +372,14 @@ fn parse_severity(text: &str) -> Result<Severity, String> {
 
 fn parse_mode(text: &str) -> Result<trespass_config::ScanMode, String> {
     text.parse()
+}
+
+fn parse_redirects(text: &str) -> Result<RedirectPolicy, String> {
+    text.parse()
+}
+
+fn parse_proxy(text: &str) -> Result<Url, String> {
+    trespass_config::parse_proxy(text)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod args;
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -70,7 +71,11 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_INPUT);
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    if let Some(peak) = peak_memory_kib() {
+        tracing::info!(peak_rss_kib = peak, "peak resident memory {} MiB", peak / 1024);
+    }
+    match outcome {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             eprintln!("error: {}", failure.error);
@@ -231,6 +236,9 @@ async fn demo(args: DemoArgs, output: Output) -> Result<u8, Failure> {
         })
         .collect();
     let mut settings = Settings::default();
+    // The demo's target is its own lab on loopback: no need to pace it,
+    // unless asked.
+    settings.scan.rate_limit = None;
     apply_run_args(&mut settings, &args.run);
     if !output.quiet {
         let kind = if args.fixed { "fixed" } else { "vulnerable" };
@@ -308,6 +316,30 @@ fn apply_run_args(settings: &mut Settings, run: &RunArgs) {
     }
     if let Some(mode) = run.mode {
         settings.scan.mode = mode;
+    }
+    if let Some(timeout) = run.connect_timeout_ms {
+        settings.scan.connect_timeout = Duration::from_millis(timeout);
+    }
+    if let Some(max) = run.max_body_bytes {
+        settings.scan.max_body_bytes = usize::try_from(max).unwrap_or(usize::MAX);
+    }
+    if let Some(rate) = run.rate_limit {
+        settings.scan.rate_limit = NonZeroU32::new(rate);
+    }
+    if let Some(max) = run.max_requests {
+        settings.scan.max_requests = Some(max);
+    }
+    if let Some(wait) = run.max_retry_wait_ms {
+        settings.scan.max_retry_wait = Duration::from_millis(wait);
+    }
+    if let Some(policy) = run.follow_redirects {
+        settings.scan.follow_redirects = policy;
+    }
+    if run.insecure {
+        settings.scan.insecure = true;
+    }
+    if let Some(proxy) = &run.proxy {
+        settings.scan.proxy = Some(proxy.clone());
     }
 }
 
@@ -509,6 +541,14 @@ fn init_logging(cli: &Cli) {
         .with_ansi(use_color_stderr(cli.color))
         .with_target(false)
         .init();
+}
+
+/// Peak resident memory of this process in KiB, where the system says
+/// (`VmHWM` in `/proc/self/status` on Linux).
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()
 }
 
 fn use_color_stderr(when: ColorWhen) -> bool {

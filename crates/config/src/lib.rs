@@ -11,6 +11,9 @@
 //! [scan]
 //! concurrency = 16
 //! timeout_ms = 10000
+//! rate_limit = 100               # requests per second; 0 for no limit
+//! max_requests = 5000            # stop cleanly after this many requests
+//! follow_redirects = "off"       # or same-origin, without-credentials
 //! fail_on = "low"
 //! mode = "safe"                  # or "active": create objects, probe writes
 //!
@@ -37,8 +40,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
+use std::num::NonZeroU32;
 use toml::Spanned;
-use trespass_model::{CredentialPlacement, IdentityName, Secret, Severity};
+
+use trespass_model::{CredentialPlacement, IdentityName, RedirectPolicy, Secret, Severity};
 use url::Url;
 
 pub use placement::parse_placement;
@@ -49,6 +54,14 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default cap on a response body, counted after decompression.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// Default time limit of establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default request rate, per second: polite to a production API, and still
+/// far above what a scan of a few thousand requests needs to finish in
+/// under a minute.
+pub const DEFAULT_RATE_LIMIT: u32 = 100;
+/// Default bound on one wait that a `Retry-After` asks for.
+pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
 
 /// Everything a scan needs to know, from the file and the flags.
 #[derive(Clone, Debug, Default)]
@@ -87,8 +100,24 @@ pub struct ScanSettings {
     pub concurrency: usize,
     /// Time limit of one request.
     pub timeout: Duration,
+    /// Time limit of establishing a connection.
+    pub connect_timeout: Duration,
     /// Cap on a response body, after decompression.
     pub max_body_bytes: usize,
+    /// Requests per second at most; `None` for no limit.
+    pub rate_limit: Option<NonZeroU32>,
+    /// Requests sent at most; the scan stops cleanly with a partial report
+    /// when they are spent. `None` for no budget.
+    pub max_requests: Option<u64>,
+    /// Longest wait honoured for one `Retry-After` of a `429` or `503`.
+    pub max_retry_wait: Duration,
+    /// Whether and how redirects are followed.
+    pub follow_redirects: RedirectPolicy,
+    /// Accept any TLS certificate (self-signed targets).
+    pub insecure: bool,
+    /// HTTP proxy every request goes through (Burp, ZAP). Proxies from the
+    /// environment are never used.
+    pub proxy: Option<Url>,
     /// Findings at or above this severity make the exit code 1.
     pub fail_on: Severity,
     /// Safe (reads only) or active (creates objects and probes writes).
@@ -133,7 +162,14 @@ impl Default for ScanSettings {
         Self {
             concurrency: DEFAULT_CONCURRENCY,
             timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            rate_limit: NonZeroU32::new(DEFAULT_RATE_LIMIT),
+            max_requests: None,
+            max_retry_wait: DEFAULT_MAX_RETRY_WAIT,
+            follow_redirects: RedirectPolicy::Off,
+            insecure: false,
+            proxy: None,
             fail_on: Severity::Low,
             mode: ScanMode::Safe,
         }
@@ -230,8 +266,39 @@ pub fn parse(
         }
         settings.scan.timeout = Duration::from_millis(*timeout.get_ref());
     }
+    if let Some(timeout) = scan.connect_timeout_ms {
+        if *timeout.get_ref() == 0 {
+            return Err(at(timeout.span(), "connect_timeout_ms must be at least 1".to_owned()));
+        }
+        settings.scan.connect_timeout = Duration::from_millis(*timeout.get_ref());
+    }
     if let Some(max) = scan.max_body_bytes {
-        settings.scan.max_body_bytes = max;
+        if *max.get_ref() == 0 {
+            return Err(at(max.span(), "max_body_bytes must be at least 1".to_owned()));
+        }
+        settings.scan.max_body_bytes = *max.get_ref();
+    }
+    if let Some(rate) = scan.rate_limit {
+        settings.scan.rate_limit = NonZeroU32::new(*rate.get_ref());
+    }
+    if let Some(max) = scan.max_requests {
+        if *max.get_ref() == 0 {
+            return Err(at(max.span(), "max_requests must be at least 1".to_owned()));
+        }
+        settings.scan.max_requests = Some(*max.get_ref());
+    }
+    if let Some(wait) = scan.max_retry_wait_ms {
+        settings.scan.max_retry_wait = Duration::from_millis(wait);
+    }
+    if let Some(policy) = scan.follow_redirects {
+        settings.scan.follow_redirects =
+            policy.get_ref().parse().map_err(|m| at(policy.span(), m))?;
+    }
+    if let Some(insecure) = scan.insecure {
+        settings.scan.insecure = insecure;
+    }
+    if let Some(proxy) = scan.proxy {
+        settings.scan.proxy = Some(parse_proxy(proxy.get_ref()).map_err(|m| at(proxy.span(), m))?);
     }
     if let Some(fail_on) = scan.fail_on {
         settings.scan.fail_on = fail_on.get_ref().parse().map_err(|m| at(fail_on.span(), m))?;
@@ -309,6 +376,27 @@ pub fn parse_target(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// Checks that a proxy is an `http` or `https` URL with a host and no
+/// userinfo: proxy credentials would be a secret outside
+/// [`Secret`](trespass_model::Secret), so they are not accepted.
+pub fn parse_proxy(text: &str) -> Result<Url, String> {
+    // The text may hold a password; messages show it without userinfo.
+    let url = Url::parse(text).map_err(|e| format!("invalid proxy URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "invalid proxy URL with scheme `{}`: expected an http or https URL",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none() {
+        return Err("invalid proxy URL: it has no host".to_owned());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("invalid proxy URL: credentials in the proxy URL are not supported".to_owned());
+    }
+    Ok(url)
+}
+
 impl Settings {
     /// Adds or replaces an identity by name; flags override the file.
     pub fn upsert_identity(&mut self, identity: IdentitySettings) {
@@ -344,10 +432,13 @@ impl fmt::Display for ScanSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "concurrency {}, timeout {} ms, body cap {} bytes, fail on {}",
+            "concurrency {}, timeout {} ms, body cap {} bytes, rate limit {}, redirects {}, \
+             fail on {}",
             self.concurrency,
             self.timeout.as_millis(),
             self.max_body_bytes,
+            self.rate_limit.map_or_else(|| "none".to_owned(), |r| format!("{r}/s")),
+            self.follow_redirects,
             self.fail_on
         )
     }
@@ -424,7 +515,14 @@ struct RawConfig {
 struct RawScan {
     concurrency: Option<Spanned<usize>>,
     timeout_ms: Option<Spanned<u64>>,
-    max_body_bytes: Option<usize>,
+    connect_timeout_ms: Option<Spanned<u64>>,
+    max_body_bytes: Option<Spanned<usize>>,
+    rate_limit: Option<Spanned<u32>>,
+    max_requests: Option<Spanned<u64>>,
+    max_retry_wait_ms: Option<u64>,
+    follow_redirects: Option<Spanned<String>>,
+    insecure: Option<bool>,
+    proxy: Option<Spanned<String>>,
     fail_on: Option<Spanned<String>>,
     mode: Option<Spanned<String>>,
 }
@@ -482,6 +580,14 @@ auth = "bearer"
 [scan]
 concurrency = 4
 timeout_ms = 2500
+connect_timeout_ms = 700
+max_body_bytes = 4096
+rate_limit = 20
+max_requests = 300
+max_retry_wait_ms = 1500
+follow_redirects = "without-credentials"
+insecure = true
+proxy = "http://127.0.0.1:8081"
 fail_on = "high"
 
 [identities.alice]
@@ -502,6 +608,14 @@ role = "user"
         assert_eq!(s.auth, Some(CredentialPlacement::Bearer));
         assert_eq!(s.scan.concurrency, 4);
         assert_eq!(s.scan.timeout, Duration::from_millis(2500));
+        assert_eq!(s.scan.connect_timeout, Duration::from_millis(700));
+        assert_eq!(s.scan.max_body_bytes, 4096);
+        assert_eq!(s.scan.rate_limit, NonZeroU32::new(20));
+        assert_eq!(s.scan.max_requests, Some(300));
+        assert_eq!(s.scan.max_retry_wait, Duration::from_millis(1500));
+        assert_eq!(s.scan.follow_redirects, RedirectPolicy::WithoutCredentials);
+        assert!(s.scan.insecure);
+        assert_eq!(s.scan.proxy.as_ref().map(Url::as_str), Some("http://127.0.0.1:8081/"));
         assert_eq!(s.scan.fail_on, Severity::High);
         assert_eq!(s.identities.len(), 2);
         let alice = &s.identities[0];
@@ -559,6 +673,38 @@ role = "user"
         assert!(err.to_string().contains("unknown mode `reckless`, expected `safe` or `active`"));
         let err = parse_str("[scan]\nfail_on = \"severe\"\n").unwrap_err();
         assert!(err.to_string().contains("line 2, column 11: unknown severity `severe`"), "{err}");
+    }
+
+    #[test]
+    fn safety_limits_are_checked_with_their_line() {
+        let err = parse_str("[scan]\nrate_limit = 0\nmax_requests = 0\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config /cfg/trespass.toml at line 3, column 16: max_requests must be at \
+             least 1"
+        );
+        // A rate limit of 0 means no limit.
+        let s = parse_str("[scan]\nrate_limit = 0\n").unwrap();
+        assert_eq!(s.scan.rate_limit, None);
+        let err = parse_str("[scan]\nfollow_redirects = \"yes\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config /cfg/trespass.toml at line 2, column 20: unknown redirect policy \
+             `yes`: expected off, same-origin or without-credentials"
+        );
+    }
+
+    #[test]
+    fn proxy_credentials_are_refused_without_echoing_them() {
+        let err =
+            parse_str("[scan]\nproxy = \"http://user:hunter2@127.0.0.1:8081\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config /cfg/trespass.toml at line 2, column 9: invalid proxy URL: \
+             credentials in the proxy URL are not supported"
+        );
+        let err = parse_str("[scan]\nproxy = \"socks5://127.0.0.1:1080\"\n").unwrap_err();
+        assert!(err.to_string().ends_with("scheme `socks5`: expected an http or https URL"));
     }
 
     #[test]

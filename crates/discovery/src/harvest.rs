@@ -147,4 +147,62 @@ mod tests {
         }
         assert!(harvest(&body, "x").is_empty());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn json_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                ".{0,40}".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(8, 128, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    prop::collection::btree_map("(id|[a-zA-Z_]{1,10}(_id|Id)?)", inner, 0..6)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            /// Any body is walked without panicking, and everything harvested
+            /// is a usable id under an id key.
+            #[test]
+            fn everything_harvested_is_a_usable_id(body in json_value()) {
+                for h in harvest(&body, "things") {
+                    prop_assert!(is_id_key(&h.key));
+                    prop_assert!(!h.value.is_empty() && h.value.len() <= MAX_ID_LEN);
+                    prop_assert!(!h.value.chars().any(|c| c.is_whitespace() || c.is_control()));
+                }
+            }
+
+            /// An id planted in a named collection, under any number of
+            /// generic wrappers within the depth cap, is found in that
+            /// collection.
+            #[test]
+            fn a_planted_id_is_found_in_its_collection(
+                id in 1u32..1_000_000,
+                wrappers in prop::collection::vec(prop::sample::select(WRAPPERS), 0..8),
+                noise in json_value(),
+            ) {
+                let mut body = serde_json::json!({ "users": [{ "id": id, "noise": noise }] });
+                for wrapper in &wrappers {
+                    let mut wrapped = serde_json::Map::new();
+                    wrapped.insert((*wrapper).to_owned(), body);
+                    body = Value::Object(wrapped);
+                }
+                let found = harvest(&body, "ignored");
+                let planted = Harvested {
+                    key: "id".to_owned(),
+                    value: id.to_string(),
+                    collection: "users".to_owned(),
+                };
+                prop_assert!(found.contains(&planted), "{found:?}");
+            }
+        }
+    }
 }

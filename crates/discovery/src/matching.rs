@@ -211,4 +211,61 @@ mod tests {
         assert_eq!(singular("address"), "address");
         assert_eq!(singular("me"), "me");
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// `user_id` written as `userId`, `User-ID`, `USER_ID`...
+        fn spelling(words: &[String], style: u8) -> String {
+            match style % 4 {
+                0 => words.join("_"),
+                1 => words.join("-").to_uppercase(),
+                2 => words
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| if i == 0 { w.clone() } else { w[..1].to_uppercase() + &w[1..] })
+                    .collect(),
+                _ => words.join("."),
+            }
+        }
+
+        proptest! {
+            /// Normalizing twice changes nothing.
+            #[test]
+            fn normalize_is_idempotent(name in ".{0,24}") {
+                prop_assert_eq!(normalize(&normalize(&name)), normalize(&name));
+            }
+
+            /// A key that names its object fits the parameter of the same
+            /// name however either is spelled, in any collection.
+            #[test]
+            fn named_ids_fit_whatever_the_spelling(
+                stem in prop::collection::vec("[a-z]{2,8}", 1..3),
+                key_style in any::<u8>(),
+                param_style in any::<u8>(),
+                collection in "[a-z]{0,10}",
+            ) {
+                let mut words = stem.clone();
+                words.push("id".to_owned());
+                let key = spelling(&words, key_style);
+                let name = spelling(&words, param_style);
+                let path = format!("/{collection}/{{{name}}}");
+                let found = Harvested { key, value: "7".into(), collection };
+                prop_assert!(fits(&found, &op(&path), &param(&name)));
+            }
+
+            /// A named key never fits a parameter with another name.
+            #[test]
+            fn named_ids_do_not_fit_other_names(
+                a in "[a-z]{2,8}", b in "[a-z]{2,8}", collection in "[a-z]{1,10}",
+            ) {
+                prop_assume!(a != b);
+                let found = Harvested { key: format!("{a}_id"), value: "7".into(), collection };
+                let name = format!("{b}_id");
+                let path = format!("/x/{{{name}}}");
+                prop_assert!(!fits(&found, &op(&path), &param(&name)));
+            }
+        }
+    }
 }

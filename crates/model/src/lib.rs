@@ -18,6 +18,7 @@
 //!   [`FindingKind`], a [`Severity`], evidence with secrets replaced by
 //!   placeholders, a `curl` line and a remediation.
 //! - [`plan`]: the dry run of a scan, what `trespass inventory` prints.
+//! - [`redirect`]: the [`RedirectPolicy`] the transport obeys.
 //! - [`report`]: the versioned JSON report, a public interface. Later
 //!   versions add fields; they never remove or rename one. A [`Report`]
 //!   carries its [`Score`] (overall and per [`CategoryScore`]) and, against
@@ -27,6 +28,7 @@ pub mod finding;
 pub mod identity;
 pub mod operation;
 pub mod plan;
+pub mod redirect;
 pub mod report;
 
 pub use finding::{
@@ -38,6 +40,7 @@ pub use operation::{
     ApiKeyLocation, Inventory, Method, Operation, ParamLocation, Parameter, SecurityScheme,
 };
 pub use plan::{INVENTORY_SCHEMA_VERSION, InventoryPlan, ObjectReference, PlannedOperation};
+pub use redirect::RedirectPolicy;
 pub use report::{
     BaselineSummary, CategoryScore, Coverage, Report, SCHEMA_VERSION, ScanStats, Score,
 };

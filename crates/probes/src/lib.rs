@@ -15,7 +15,8 @@
 //! **control**). On nested paths (`/tenants/{tenant_id}/invoices/{invoice_id}`)
 //! each outsider also sends its **own parent with the owner's child**
 //! (**mixed**): the request a tenant check on the parent alone lets through.
-//! The baseline and the control are each sent twice, one
+//! The baseline and the control are each sent twice (when the first answer
+//! is whole, and for the baseline a success), one
 //! after the other, so that the verdicts learn which fields vary between
 //! identical requests (timestamps, request ids) and leave them out. Everything comes back as [`Observation`]s in an
 //! [`OperationProbes`], which the verdicts judge. Only read-only methods are
@@ -301,7 +302,7 @@ pub async fn run(
                 .collect();
             let values = &object.values;
             let (baseline, cross, anonymous, forged, mixed) = futures::join!(
-                twice(context, operation, values, as_identity(object.owner)),
+                twice(context, operation, values, as_identity(object.owner), true),
                 join_all(outsiders.iter().map(|i| async move {
                     (*i, send(context, operation, values, as_identity(*i)).await)
                 })),
@@ -327,7 +328,7 @@ pub async fn run(
     }));
     let controls = join_all((0..context.identities.len()).map(|i| {
         let control = &plan.control;
-        async move { (i, twice(context, operation, control, as_identity(i)).await) }
+        async move { (i, twice(context, operation, control, as_identity(i), false).await) }
     }));
     let (objects, controls) = futures::join!(objects, controls);
     let (controls, controls_again) =
@@ -385,14 +386,23 @@ async fn in_query(
     last
 }
 
-/// The same request twice, the second after the first has been answered.
+/// The same request twice, the second after the first has been answered,
+/// when the first is worth learning noise from: a whole response (not cut
+/// at the cap, not failed), and for a baseline a success, since a refused
+/// baseline is not judged at all. Otherwise the first stands for both, so a
+/// hostile or failing target is not asked again for nothing.
 async fn twice(
     context: Context<'_>,
     operation: &Operation,
     values: &[(String, String)],
     presenting: Presenting<'_>,
+    success_only: bool,
 ) -> (Observation, Observation) {
     let first = send(context, operation, values, presenting).await;
+    let whole = first.outcome.as_ref().is_ok_and(|r| !r.truncated);
+    if !whole || (success_only && first.success().is_none()) {
+        return (first.clone(), first);
+    }
     let again = send(context, operation, values, presenting).await;
     (first, again)
 }

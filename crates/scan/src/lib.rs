@@ -146,14 +146,6 @@ pub async fn load_inventory(
     Ok(loaded)
 }
 
-fn client_config(settings: &ScanSettings) -> ClientConfig {
-    ClientConfig {
-        timeout: settings.timeout,
-        max_body_bytes: settings.max_body_bytes,
-        concurrency: settings.concurrency,
-    }
-}
-
 /// The dry run of a scan over `loaded` with `identities` identities (two
 /// at least are assumed): every operation with its security, its object
 /// references and the probes a safe-mode scan would send. `source` names
@@ -325,11 +317,19 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         .collect();
     let redactor = Redactor::new(identities.iter().map(|i| (&i.name, &i.credential.secret)));
     let base = join_base_path(&target, &inventory.base_path);
+    // Requests spent finding the spec come out of the same budget.
+    let mut client_config = client_config;
+    client_config.max_requests =
+        client_config.max_requests.map(|m| m.saturating_sub(spec_requests));
     let client = Client::new(base, client_config).map_err(ScanError::Client)?;
 
-    // Discovery.
+    // Discovery. A spent request budget is not a target problem: the scan
+    // stops there and reports what it has.
     let discovery = discover(&client, &inventory, &identities).await;
-    if let (true, Some(first)) = (discovery.listings.is_empty(), discovery.failures.first()) {
+    let budget_spent = || client.summary().budget_spent();
+    if let (true, Some(first), false) =
+        (discovery.listings.is_empty(), discovery.failures.first(), budget_spent())
+    {
         return Err(ScanError::Unreachable { target: target.to_string(), message: first.clone() });
     }
     notes.extend(discovery.failures.iter().map(|f| format!("discovery: {f}")));
@@ -420,7 +420,8 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         findings.extend(writes);
     }
 
-    if objects_planned > 0 && objects_judged == 0 {
+    let partial = budget_spent();
+    if objects_planned > 0 && objects_judged == 0 && !partial {
         if answered == 0 {
             return Err(ScanError::Unreachable {
                 target: target.to_string(),
@@ -430,7 +431,7 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         refusals.truncate(4);
         return Err(ScanError::Rejected { detail: refusals.join("; ") });
     }
-    if objects_planned == 0 {
+    if objects_planned == 0 && !partial {
         let refused_everywhere =
             (0..identities.len()).all(|i| discovery.accepted_listings(Seer::Identity(i)) == 0);
         if refused_everywhere && discovery.has_protected_listing() {
@@ -462,6 +463,12 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         }
     }
     let score = trespass_reports::score::score(&findings);
+
+    // What the transport cut short, waited for or refused, first, since it
+    // qualifies everything else in the report.
+    let mut transport_notes = client.summary().notes();
+    transport_notes.append(&mut notes);
+    let notes = transport_notes;
 
     let report = Report {
         schema_version: SCHEMA_VERSION.to_owned(),
@@ -569,6 +576,11 @@ impl Assess<'_> {
         }
         outcome.coverage = if judgement.public {
             coverage("public", "declared without security and served alike to everyone".to_owned())
+        } else if judgement.objects_judged == 0 && self.context.client.summary().budget_spent() {
+            coverage(
+                "not-tested",
+                "the request budget (--max-requests) was spent before it".to_owned(),
+            )
         } else if judgement.objects_judged == 0 {
             coverage("not-tested", "no identity could read its own object here".to_owned())
         } else {
@@ -586,6 +598,22 @@ impl Assess<'_> {
             judgement.notes.iter().map(|n| format!("{}: {n}", operation.label())).collect();
         outcome.findings = judgement.findings;
         outcome
+    }
+}
+
+/// The transport's limits for these settings.
+pub fn client_config(settings: &ScanSettings) -> ClientConfig {
+    ClientConfig {
+        timeout: settings.timeout,
+        connect_timeout: settings.connect_timeout,
+        max_body_bytes: settings.max_body_bytes,
+        concurrency: settings.concurrency,
+        rate_limit: settings.rate_limit,
+        max_requests: settings.max_requests,
+        max_retry_wait: settings.max_retry_wait,
+        redirects: settings.follow_redirects,
+        insecure: settings.insecure,
+        proxy: settings.proxy.clone(),
     }
 }
 
@@ -648,6 +676,13 @@ fn redact_report(report: Report, redactor: &Redactor) -> Result<Report, ScanErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_settings_give_the_transport_its_own_defaults() {
+        let from_settings = client_config(&ScanSettings::default());
+        let transport = ClientConfig::default();
+        assert_eq!(format!("{from_settings:?}"), format!("{transport:?}"));
+    }
 
     #[test]
     fn base_path_is_appended_once() {

@@ -2,15 +2,37 @@
 //!
 //! [`Client`] is built for one target origin. It turns a path into a URL
 //! under the target's base, refuses any URL whose scheme, host or port
-//! differs from the target's (so a credential can never be sent elsewhere),
-//! attaches the credential that a [`Presenting`] names, sends the request
-//! without following redirects, and reads at most a fixed number of body
-//! bytes. It counts what it sends and bounds how many requests are in flight.
+//! differs from the target's, and attaches the credential that a
+//! [`Presenting`] names only after that check, in one place
+//! (`Client::exchange`), so a credential can never be sent elsewhere.
+//!
+//! Everything a hostile target controls is bounded here:
+//!
+//! - **time**: a connect timeout and a total timeout per request, which
+//!   covers the body, so a server that drips one byte a second or never
+//!   closes is cut off;
+//! - **size**: at most [`ClientConfig::max_body_bytes`] body bytes are read,
+//!   counted after gzip or brotli decompression, so a compression bomb is cut
+//!   off, not inflated; response heads over [`MAX_HEADER_BYTES`] or
+//!   [`MAX_HEADER_COUNT`] fields are refused (hyper itself refuses heads
+//!   past about 400 KiB or 100 fields before they reach trespass);
+//! - **pace**: a concurrency limit, a request-rate limit (governor), and
+//!   `429` / `503` answers honoured by waiting as `Retry-After` asks, at most
+//!   [`ClientConfig::max_retry_wait`] and [`MAX_RETRIES`] times;
+//! - **volume**: an optional request budget, after which requests fail with
+//!   [`TransportError::BudgetSpent`] without being sent;
+//! - **redirects**: not followed by default; followed as
+//!   [`RedirectPolicy`] says, and never with a credential off the origin.
+//!
+//! No proxy is taken from the environment; one is used only when
+//! [`ClientConfig::proxy`] names it. Certificates are verified (rustls)
+//! unless [`ClientConfig::insecure`] says otherwise.
 //!
 //! What comes back is a [`Received`]: status, a few headers and the body,
 //! flagged when the body was cut at the cap. A failure is a
 //! [`TransportError`], which callers record as an observation instead of
-//! aborting the scan.
+//! aborting the scan. [`Client::summary`] says what was cut short, waited
+//! for or refused, as notes for the report.
 //!
 //! [`Redactor`] replaces every known secret in a text by its identity's
 //! placeholder, and [`record`] describes a request for evidence with
@@ -18,25 +40,76 @@
 //! into a report.
 
 mod redact;
+mod retry;
+mod tally;
 
+use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::Semaphore;
-use trespass_model::{Credential, CredentialPlacement, IdentityName, Method, RecordedRequest};
+use trespass_model::{
+    Credential, CredentialPlacement, IdentityName, Method, RecordedRequest, RedirectPolicy,
+};
 use url::Url;
 
 pub use redact::Redactor;
+use tally::Tally;
+pub use tally::TransportSummary;
 
-/// Limits of a client.
+/// Response heads larger than this many bytes (names and values) are
+/// refused.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+/// Responses with more header fields than this are refused (hyper's own
+/// limit is the same).
+pub const MAX_HEADER_COUNT: usize = 100;
+/// Redirect hops followed at most, when redirects are followed.
+pub const MAX_REDIRECTS: usize = 5;
+/// Times one request is repeated after a `429` or `503`.
+pub const MAX_RETRIES: u32 = 2;
+
+/// Limits of a client. The defaults are those of `trespass-config`.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
     /// Time limit of one request, from connecting to the last body byte.
     pub timeout: Duration,
-    /// Body bytes kept per response; the rest is not read.
+    /// Time limit of establishing a connection (TCP and TLS).
+    pub connect_timeout: Duration,
+    /// Body bytes kept per response, after decompression; the rest is not
+    /// read.
     pub max_body_bytes: usize,
     /// Requests in flight at once.
     pub concurrency: usize,
+    /// Requests per second at most; `None` for no limit.
+    pub rate_limit: Option<NonZeroU32>,
+    /// Requests sent at most over the client's life; `None` for no budget.
+    pub max_requests: Option<u64>,
+    /// Longest wait honoured for one `Retry-After`.
+    pub max_retry_wait: Duration,
+    /// Whether and how redirects are followed.
+    pub redirects: RedirectPolicy,
+    /// Accept any TLS certificate (self-signed targets), by explicit opt-in.
+    pub insecure: bool,
+    /// Route every request through this HTTP proxy (Burp, ZAP).
+    pub proxy: Option<Url>,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            max_body_bytes: 2 * 1024 * 1024,
+            concurrency: 16,
+            rate_limit: NonZeroU32::new(100),
+            max_requests: None,
+            max_retry_wait: Duration::from_secs(10),
+            redirects: RedirectPolicy::Off,
+            insecure: false,
+            proxy: None,
+        }
+    }
 }
 
 /// Who a request claims to come from.
@@ -59,6 +132,17 @@ pub enum Presenting<'a> {
     },
 }
 
+impl<'a> Presenting<'a> {
+    fn credential(self) -> Option<&'a Credential> {
+        match self {
+            Presenting::Nobody => None,
+            Presenting::Identity { credential, .. } | Presenting::Forged { credential } => {
+                Some(credential)
+            }
+        }
+    }
+}
+
 /// A response, with its body cut at the client's cap.
 #[derive(Clone, Debug)]
 pub struct Received {
@@ -72,8 +156,11 @@ pub struct Received {
     pub body: Vec<u8>,
     /// Whether the body was longer than the cap and was cut.
     pub truncated: bool,
-    /// Time from sending to the last byte read.
+    /// Time from sending to the last byte read, waits and hops included.
     pub elapsed: Duration,
+    /// Where the response came from, without query, when redirects were
+    /// followed to get it.
+    pub redirected_to: Option<String>,
 }
 
 impl Received {
@@ -111,6 +198,22 @@ pub enum TransportError {
         /// The limit.
         timeout_ms: u128,
     },
+    /// The response's headers were over the limits.
+    #[error(
+        "response from {url} refused: its headers exceed {MAX_HEADER_BYTES} bytes or {MAX_HEADER_COUNT} fields"
+    )]
+    HeadersTooLarge {
+        /// The URL, without query.
+        url: String,
+    },
+    /// The request budget was spent; nothing was sent.
+    #[error("request to {url} not sent: the request budget of {max} is spent")]
+    BudgetSpent {
+        /// The URL, without query.
+        url: String,
+        /// The budget.
+        max: u64,
+    },
     /// The connection failed or broke.
     #[error("request to {url} failed: {message}")]
     Failed {
@@ -128,27 +231,57 @@ pub struct Client {
     base: Url,
     config: ClientConfig,
     in_flight: Semaphore,
+    pace: Option<DefaultDirectRateLimiter>,
     sent: AtomicU64,
+    tally: Tally,
+}
+
+/// What to do after one exchange.
+enum Next {
+    Done(Received),
+    Follow { url: Url, method: Method, on_origin: bool },
 }
 
 impl Client {
     /// Builds a client for `base`, the target URL joined with the API's base
-    /// path. Every request goes to this URL's origin or nowhere.
+    /// path. Every credential goes to this URL's origin or nowhere.
     pub fn new(base: Url, config: ClientConfig) -> Result<Self, TransportError> {
-        let http = reqwest::Client::builder()
+        let build_error = |message: String| TransportError::Failed {
+            url: without_query(&base),
+            message: format!("could not build the HTTP client: {message}"),
+        };
+        // `no_proxy` first: it turns off proxies from the environment
+        // (HTTP_PROXY and friends), which must never silently see the keys.
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .timeout(config.timeout)
-            .connect_timeout(config.timeout)
+            .connect_timeout(config.connect_timeout.min(config.timeout))
             .user_agent(concat!("trespass/", env!("CARGO_PKG_VERSION")))
             .pool_max_idle_per_host(config.concurrency.max(1))
-            .build()
-            .map_err(|e| TransportError::Failed {
-                url: base.to_string(),
-                message: format!("could not build the HTTP client: {e}"),
-            })?;
+            .danger_accept_invalid_certs(config.insecure);
+        if let Some(proxy) = &config.proxy {
+            let proxy = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|e| build_error(format!("invalid proxy {}: {e}", without_query(proxy))))?;
+            builder = builder.proxy(proxy);
+        }
+        let http = builder.build().map_err(|e| build_error(e.to_string()))?;
         let permits = config.concurrency.max(1);
-        Ok(Self { http, base, config, in_flight: Semaphore::new(permits), sent: AtomicU64::new(0) })
+        // Bursts of up to `concurrency` requests, then the steady rate.
+        let burst =
+            NonZeroU32::new(u32::try_from(permits).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN);
+        let pace = config
+            .rate_limit
+            .map(|rate| RateLimiter::direct(Quota::per_second(rate).allow_burst(burst.min(rate))));
+        Ok(Self {
+            http,
+            base,
+            config,
+            in_flight: Semaphore::new(permits),
+            pace,
+            sent: AtomicU64::new(0),
+            tally: Tally::default(),
+        })
     }
 
     /// The base URL requests are made under.
@@ -161,9 +294,14 @@ impl Client {
         self.config.concurrency.max(1)
     }
 
-    /// Requests sent so far, answered or not.
+    /// Requests sent so far, answered or not, retries included.
     pub fn requests_sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
+    }
+
+    /// What the client cut short, waited for or refused so far.
+    pub fn summary(&self) -> TransportSummary {
+        self.tally.summary(&self.config, self.requests_sent())
     }
 
     /// The URL a path maps to: the base URL's path followed by `path`
@@ -177,8 +315,8 @@ impl Client {
         Ok(url)
     }
 
-    /// Sends one request and reads its response. This is the scope guard:
-    /// the credential is attached here and only after the URL was checked.
+    /// Sends one request and reads its response, honouring `Retry-After`
+    /// and following redirects as the client's policy says.
     pub async fn send(
         &self,
         method: Method,
@@ -190,7 +328,9 @@ impl Client {
 
     /// Like [`send`](Self::send), with `body` (JSON bytes) as the request
     /// body and `Content-Type: application/json`, when given. Active mode's
-    /// writes use it; the scope check and credential rules are the same.
+    /// writes use it; the scope, credential and redirect rules are the
+    /// same, and a redirect that turns the request into a GET drops the
+    /// body.
     pub async fn send_json(
         &self,
         method: Method,
@@ -199,14 +339,132 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<Received, TransportError> {
         self.check_scope(url)?;
-        let target = url;
-        let mut url = url.clone();
-        let credential = match presenting {
-            Presenting::Nobody => None,
-            Presenting::Identity { credential, .. } | Presenting::Forged { credential } => {
-                Some(credential)
+        let started = Instant::now();
+        let first_method = method;
+        let (mut url, mut method, mut on_origin) = (url.clone(), method, true);
+        let mut hops = 0;
+        loop {
+            // Off the origin, nobody is presented: no credential leaves it.
+            let who = if on_origin { presenting } else { Presenting::Nobody };
+            let body = body.as_deref().filter(|_| method == first_method);
+            let received = self.with_retries(method, &url, who, body).await?;
+            match self.next(received, &url, method, on_origin, hops) {
+                Next::Done(mut received) => {
+                    received.elapsed = started.elapsed();
+                    if hops > 0 {
+                        received.redirected_to = Some(without_query(&url));
+                    }
+                    return Ok(received);
+                }
+                Next::Follow { url: next, method: next_method, on_origin: still } => {
+                    tracing::debug!(from = %without_query(&url), to = %without_query(&next), on_origin = still, "following a redirect");
+                    (url, method, on_origin) = (next, next_method, still);
+                    hops += 1;
+                }
             }
+        }
+    }
+
+    /// Decides whether a response is the answer or a redirect to follow.
+    fn next(
+        &self,
+        received: Received,
+        url: &Url,
+        method: Method,
+        on_origin: bool,
+        hops: usize,
+    ) -> Next {
+        let policy = self.config.redirects;
+        let is_redirect = matches!(received.status, 301 | 302 | 303 | 307 | 308);
+        let Some(location) = received.location.as_deref().filter(|_| is_redirect) else {
+            return Next::Done(received);
         };
+        let Ok(next) = url.join(location) else {
+            return Next::Done(received);
+        };
+        if !matches!(next.scheme(), "http" | "https") {
+            return Next::Done(received);
+        }
+        let next_on_origin = on_origin && next.origin() == self.base.origin();
+        if next.origin() != self.base.origin() {
+            self.tally.off_origin(without_query(&next));
+            if policy != RedirectPolicy::WithoutCredentials {
+                Tally::add(&self.tally.off_origin_refused, 1);
+                return Next::Done(received);
+            }
+        }
+        if policy == RedirectPolicy::Off {
+            return Next::Done(received);
+        }
+        if hops >= MAX_REDIRECTS {
+            Tally::add(&self.tally.too_many_redirects, 1);
+            return Next::Done(received);
+        }
+        if next.origin() != self.base.origin() {
+            Tally::add(&self.tally.off_origin_followed, 1);
+        }
+        // As browsers do: 303 always, and 301/302 after a non-GET, turn
+        // into GET; 307 and 308 keep the method.
+        let changes = received.status == 303
+            || (matches!(received.status, 301 | 302)
+                && !matches!(method, Method::Get | Method::Head));
+        let method = if changes { Method::Get } else { method };
+        Next::Follow { url: next, method, on_origin: next_on_origin }
+    }
+
+    /// One request, repeated after a `429` or `503` when `Retry-After`
+    /// asks for a wait within the bound.
+    async fn with_retries(
+        &self,
+        method: Method,
+        url: &Url,
+        presenting: Presenting<'_>,
+        body: Option<&[u8]>,
+    ) -> Result<Received, TransportError> {
+        let mut attempt = 0;
+        loop {
+            let exchanged = self.exchange(method, url, presenting, body).await?;
+            if !matches!(exchanged.received.status, 429 | 503) {
+                return Ok(exchanged.done());
+            }
+            Tally::add(&self.tally.rate_limited, 1);
+            let wait = exchanged
+                .retry_after
+                .as_deref()
+                .and_then(|v| retry::retry_after(v, SystemTime::now()))
+                .unwrap_or(retry::DEFAULT_WAIT);
+            if attempt >= MAX_RETRIES {
+                return Ok(exchanged.done());
+            }
+            if wait > self.config.max_retry_wait {
+                Tally::add(&self.tally.wait_declined, 1);
+                tracing::debug!(url = %without_query(url), wait_ms = wait.as_millis(), "Retry-After beyond the bound, not waiting");
+                return Ok(exchanged.done());
+            }
+            tracing::debug!(url = %without_query(url), status = exchanged.received.status, wait_ms = wait.as_millis(), "rate-limited, waiting");
+            Tally::add(&self.tally.waited_ms, u64::try_from(wait.as_millis()).unwrap_or(u64::MAX));
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// Sends exactly one request and reads its response. This is the scope
+    /// guard: the credential is attached here, and only to a URL on the
+    /// target's origin.
+    async fn exchange(
+        &self,
+        method: Method,
+        url: &Url,
+        presenting: Presenting<'_>,
+        body: Option<&[u8]>,
+    ) -> Result<Exchanged, TransportError> {
+        let shown = without_query(url);
+        let credential = presenting.credential();
+        if credential.is_some() {
+            self.check_scope(url)?;
+        }
+
+        let mut url = url.clone();
         if let Some(Credential { placement: CredentialPlacement::Query(name), secret }) = credential
         {
             url.query_pairs_mut().append_pair(name, secret.expose());
@@ -216,37 +474,81 @@ impl Client {
             request = attach(request, credential);
         }
         if let Some(body) = body {
-            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_vec());
         }
 
         // A closed semaphore is impossible: it is never closed.
         let _permit = self.in_flight.acquire().await.map_err(|_| TransportError::Failed {
-            url: without_query(target),
+            url: shown.clone(),
             message: "client is shutting down".to_owned(),
         })?;
-        self.sent.fetch_add(1, Ordering::Relaxed);
+        if let Some(pace) = &self.pace {
+            pace.until_ready().await;
+        }
+        self.spend(&shown)?;
         let started = Instant::now();
-        let response = request.send().await.map_err(|e| self.failure(target, &e))?;
+        let response = request.send().await.map_err(|e| self.failure(&shown, &e))?;
 
         let status = response.status().as_u16();
+        let headers = response.headers();
+        let head_bytes: usize = headers.iter().map(|(n, v)| n.as_str().len() + v.len()).sum();
+        if headers.len() > MAX_HEADER_COUNT || head_bytes > MAX_HEADER_BYTES {
+            Tally::add(&self.tally.oversized_headers, 1);
+            return Err(TransportError::HeadersTooLarge { url: shown });
+        }
         let header = |name: reqwest::header::HeaderName| {
-            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+            headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
         };
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let location = header(reqwest::header::LOCATION);
-        let (body, truncated) = self.read_body(response, target).await?;
-        tracing::trace!(%method, path = target.path(), status, bytes = body.len(), "response");
-        Ok(Received { status, content_type, location, body, truncated, elapsed: started.elapsed() })
+        let retry_after = header(reqwest::header::RETRY_AFTER);
+        let (body, truncated) = self.read_body(response, &shown).await?;
+        if truncated {
+            Tally::add(&self.tally.truncated, 1);
+        }
+        tracing::trace!(%method, url = %shown, status, bytes = body.len(), truncated, "response");
+        Ok(Exchanged {
+            received: Received {
+                status,
+                content_type,
+                location,
+                body,
+                truncated,
+                elapsed: started.elapsed(),
+                redirected_to: None,
+            },
+            retry_after,
+        })
+    }
+
+    /// Takes one request from the budget, or refuses.
+    fn spend(&self, shown: &str) -> Result<(), TransportError> {
+        let Some(max) = self.config.max_requests else {
+            self.sent.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        };
+        let taken = self
+            .sent
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| (n < max).then_some(n + 1));
+        if taken.is_err() {
+            Tally::add(&self.tally.over_budget, 1);
+            return Err(TransportError::BudgetSpent { url: shown.to_owned(), max });
+        }
+        Ok(())
     }
 
     async fn read_body(
         &self,
         mut response: reqwest::Response,
-        target: &Url,
+        shown: &str,
     ) -> Result<(Vec<u8>, bool), TransportError> {
+        // `chunk` yields decoded bytes when the body was compressed, so the
+        // cap counts what was inflated, and inflation stops at the cap.
         let cap = self.config.max_body_bytes;
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.failure(target, &e))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.failure(shown, &e))? {
             let room = cap - body.len();
             if chunk.len() > room {
                 body.extend_from_slice(&chunk[..room]);
@@ -268,16 +570,15 @@ impl Client {
         }
     }
 
-    /// Describes a failed exchange with `target`, its query and userinfo
-    /// stripped (built only on failure, so the common path pays nothing).
-    fn failure(&self, target: &Url, error: &reqwest::Error) -> TransportError {
-        let shown = without_query(target);
+    fn failure(&self, shown: &str, error: &reqwest::Error) -> TransportError {
         if error.is_timeout() {
+            Tally::add(&self.tally.timed_out, 1);
             return TransportError::Timeout {
-                url: shown,
+                url: shown.to_owned(),
                 timeout_ms: self.config.timeout.as_millis(),
             };
         }
+        Tally::add(&self.tally.failed, 1);
         // reqwest's own message carries the URL with its query, where a
         // credential can sit; describe the error by its kind and causes.
         let mut message = if error.is_connect() {
@@ -293,7 +594,19 @@ impl Client {
             message.push_str(&cause.to_string());
             source = cause.source();
         }
-        TransportError::Failed { url: shown, message }
+        TransportError::Failed { url: shown.to_owned(), message }
+    }
+}
+
+/// A response and the header that says when to ask again.
+struct Exchanged {
+    received: Received,
+    retry_after: Option<String>,
+}
+
+impl Exchanged {
+    fn done(self) -> Received {
+        self.received
     }
 }
 
@@ -368,8 +681,12 @@ mod tests {
     use trespass_model::Secret;
 
     fn client(base: &str) -> Client {
-        let config =
-            ClientConfig { timeout: Duration::from_secs(2), max_body_bytes: 16, concurrency: 2 };
+        let config = ClientConfig {
+            timeout: Duration::from_secs(2),
+            max_body_bytes: 16,
+            concurrency: 2,
+            ..ClientConfig::default()
+        };
         Client::new(Url::parse(base).unwrap(), config).unwrap()
     }
 
@@ -488,6 +805,59 @@ mod tests {
         assert_eq!(got.body, b"k1-0123456789abc");
         assert!(got.truncated);
         assert_eq!(c.requests_sent(), 1);
+
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn same_origin_redirects_keep_the_credential_and_chains_are_cut() {
+        use axum::response::Redirect;
+        use axum::routing::get;
+        let app = axum::Router::new()
+            .route("/a", get(|| async { Redirect::to("/b") }))
+            .route(
+                "/b",
+                get(|headers: axum::http::HeaderMap| async move {
+                    let key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
+                    format!("key={}", key.unwrap_or("none"))
+                }),
+            )
+            .route("/loop", get(|| async { Redirect::to("/loop") }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+
+        let config = ClientConfig {
+            redirects: RedirectPolicy::SameOrigin,
+            rate_limit: None,
+            ..ClientConfig::default()
+        };
+        let c = Client::new(Url::parse(&format!("http://{addr}")).unwrap(), config).unwrap();
+        let name = IdentityName::new("alice");
+        let credential = Credential {
+            placement: CredentialPlacement::Header("X-API-Key".into()),
+            secret: Secret::new("k1"),
+        };
+        let alice = Presenting::Identity { name: &name, credential: &credential };
+
+        let got = c.send(Method::Get, &c.url_for("/a").unwrap(), alice).await.unwrap();
+        assert_eq!((got.status, got.body.as_slice()), (200, &b"key=k1"[..]));
+        assert_eq!(got.redirected_to, Some(format!("http://{addr}/b")));
+
+        let got = c.send(Method::Get, &c.url_for("/loop").unwrap(), alice).await.unwrap();
+        assert_eq!(got.status, 303);
+        let summary = c.summary();
+        assert_eq!(summary.too_many_redirects, 1);
+        assert_eq!(summary.requests_sent, 2 + 1 + MAX_REDIRECTS as u64);
+        assert_eq!(summary.notes(), vec!["1 redirect chain(s) were cut after 5 hops".to_owned()]);
 
         let _ = stop.send(());
         server.await.unwrap().unwrap();

@@ -398,4 +398,88 @@ mod tests {
         assert!(bodies_differ(&first, &missing, &[], &noise));
         assert!(!same_content(&first, &missing, &noise));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn json_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                ".{0,12}".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(6, 64, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    prop::collection::btree_map("[a-z_]{1,8}", inner, 0..6)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        fn string_set() -> impl Strategy<Value = BTreeSet<String>> {
+            prop::collection::btree_set("[a-z0-9]{1,6}", 0..12)
+        }
+
+        proptest! {
+            /// Target bodies are untrusted: any bytes yield values, never a
+            /// panic, and every value is non-empty.
+            #[test]
+            fn any_body_yields_values_without_panicking(body in prop::collection::vec(any::<u8>(), 0..512)) {
+                let r = Reply { status: 200, content_type: None, body, truncated: false, excerpt: String::new() };
+                prop_assert!(values(&r, &Noise::default()).iter().all(|v| !v.is_empty()));
+            }
+
+            /// Every non-empty string and every number of a JSON body is one
+            /// of its values.
+            #[test]
+            fn json_leaves_are_values(value in json_value()) {
+                let r = reply(&value.to_string());
+                let found = values(&r, &Noise::default());
+                let mut expected = BTreeSet::new();
+                leaves(&value, 0, &mut expected);
+                prop_assert_eq!(found, expected);
+            }
+
+            /// The central no-false-alarm rule: a response that is only the
+            /// other identity's own object carries nothing of the owner's.
+            #[test]
+            fn the_other_identitys_own_object_never_carries_owner_data(
+                owner in string_set(), other in string_set(), ids in string_set(),
+            ) {
+                let excluded: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let unique = owner_unique(&owner, Some(&other), &excluded);
+                prop_assert!(carried(&other, &unique).is_empty());
+                prop_assert!(unique.is_subset(&owner));
+                prop_assert!(unique.iter().all(|v| !ids.contains(v) && !other.contains(v)));
+            }
+
+            /// What is carried is unique to the owner and present in the
+            /// candidate; the owner's own response carries all of it.
+            #[test]
+            fn carried_values_are_unique_and_present(
+                owner in string_set(), other in string_set(), candidate in string_set(),
+            ) {
+                let unique = owner_unique(&owner, Some(&other), &[]);
+                for v in carried(&candidate, &unique) {
+                    prop_assert!(unique.contains(v) && candidate.contains(v));
+                }
+                prop_assert_eq!(carried(&owner, &unique).len(), unique.len());
+            }
+
+            /// A body never differs from itself, and the comparison is
+            /// symmetric.
+            #[test]
+            fn bodies_differ_is_irreflexive_and_symmetric(
+                a in json_value(), b in json_value(), id in "[0-9]{1,4}",
+            ) {
+                let (a, b) = (reply(&a.to_string()), reply(&b.to_string()));
+                let ids = [id.as_str()];
+                prop_assert!(!bodies_differ(&a, &a, &ids, &Noise::default()));
+                prop_assert_eq!(bodies_differ(&a, &b, &ids, &Noise::default()), bodies_differ(&b, &a, &ids, &Noise::default()));
+            }
+        }
+    }
 }

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use trespass_lab::{Lab, LoggedRequest};
 
+pub(crate) mod hostile;
+
 /// A lab served on 127.0.0.1 until dropped.
 pub(crate) struct RunningLab {
     pub(crate) address: SocketAddr,
