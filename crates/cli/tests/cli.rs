@@ -214,3 +214,50 @@ fn help_documents_the_exit_codes() {
         assert!(help.contains(line), "help lacks {line:?}:\n{help}");
     }
 }
+
+#[test]
+fn one_identity_refused_everywhere_is_reported_not_silent() {
+    let lab = RunningLab::start(false);
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let alice = trespass_lab::identities()[0].key;
+    let output = trespass()
+        .args(["scan", "--target", &lab.url(), "--json"])
+        .arg(&json)
+        .args(["--identity", "alice=${REFUSED_ALICE}", "--identity", "bob=wrong-key-for-bob-42"])
+        .env("REFUSED_ALICE", alice)
+        .output()
+        .unwrap();
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{output:?}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let first = report["notes"][0].as_str().unwrap();
+    assert!(
+        first
+            == "bob was refused on its own objects and listings: check its credential and `auth`; nothing involving bob's objects was tested",
+        "{}",
+        report["notes"]
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("bob was refused"));
+}
+
+#[test]
+fn two_identities_with_the_same_key_are_an_input_error() {
+    let (code, stderr) = run(
+        &[
+            "scan",
+            "--target",
+            "http://127.0.0.1:9/",
+            "--identity",
+            "a=same-key",
+            "--identity",
+            "b=same-key",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "error: identities `a` and `b` have the same credential; each identity needs its own\n"
+    );
+}

@@ -424,6 +424,16 @@ impl Settings {
                 names.len()
             )));
         }
+        // Two names for one key would make every object "shared" and every
+        // echoed key "another identity's".
+        for (i, a) in self.identities.iter().enumerate() {
+            if let Some(b) = self.identities[i + 1..].iter().find(|b| b.secret == a.secret) {
+                return Err(ConfigError::Incomplete(format!(
+                    "identities `{}` and `{}` have the same credential; each identity needs its own",
+                    a.name, b.name
+                )));
+            }
+        }
         Ok(())
     }
 }
@@ -734,6 +744,16 @@ role = "user"
             s.check().unwrap_err().to_string(),
             "a scan needs at least two identities, found 1 (alice): add [identities.NAME] \
              tables to the config or --identity NAME=CREDENTIAL flags"
+        );
+    }
+
+    #[test]
+    fn two_identities_with_one_credential_are_refused() {
+        let mut s = parse_str(GOOD).unwrap();
+        s.identities[1].secret = s.identities[0].secret.clone();
+        assert_eq!(
+            s.check().unwrap_err().to_string(),
+            "identities `alice` and `bob` have the same credential; each identity needs its own"
         );
     }
 

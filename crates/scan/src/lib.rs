@@ -362,7 +362,12 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
     let mut coverage = Vec::with_capacity(outcomes.len());
     let (mut objects_planned, mut objects_judged, mut answered, mut probed) = (0, 0, 0, 0);
     let mut refusals = Vec::new();
+    let mut own_objects = vec![(0, 0); identities.len()];
     for outcome in outcomes {
+        for (total, own) in own_objects.iter_mut().zip(&outcome.own_objects) {
+            total.0 += own.0;
+            total.1 += own.1;
+        }
         objects_planned += outcome.objects_planned;
         objects_judged += outcome.objects_judged;
         answered += outcome.answered;
@@ -371,6 +376,30 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         notes.extend(outcome.notes);
         findings.extend(outcome.findings);
         coverage.push(outcome.coverage);
+    }
+    // One identity refused everywhere while others were not: the scan goes
+    // on, but what involves that identity was not tested, and the user must
+    // know. Refused means: none of its own objects answered 2xx, or, when it
+    // has none, none of the listings that refuse anonymous callers let it in.
+    let listed = |i: usize| discovery.accepted_listings(Seer::Identity(i));
+    let accepted = |i: usize| own_objects[i].1 > 0 || listed(i) > 0;
+    if (0..identities.len()).any(accepted) {
+        for (i, name) in names.iter().enumerate() {
+            let (asked, ok) = own_objects[i];
+            let refused = if asked > 0 {
+                ok == 0
+            } else {
+                listed(i) == 0 && discovery.has_protected_listing()
+            };
+            if refused {
+                let message = format!(
+                    "{name} was refused on its own objects and listings: check its credential \
+                     and `auth`; nothing involving {name}'s objects was tested"
+                );
+                tracing::warn!("{message}");
+                notes.insert(0, message);
+            }
+        }
     }
 
     // Active mode: writes on objects trespass created, confirmed by reads.
@@ -507,6 +536,8 @@ struct Outcome {
     answered: usize,
     /// Baselines that failed, described.
     refusals: Vec<String>,
+    /// Per identity: (own objects asked for, own objects that answered 2xx).
+    own_objects: Vec<(usize, usize)>,
 }
 
 /// What every operation's assessment shares.
@@ -540,6 +571,7 @@ impl Assess<'_> {
             objects_judged: 0,
             answered: 0,
             refusals: Vec::new(),
+            own_objects: vec![(0, 0); self.names.len()],
         };
         let plan = match trespass_probes::plan(operation, self.discovery, self.names.len()) {
             Ok(plan) => plan,
@@ -557,6 +589,10 @@ impl Assess<'_> {
         outcome.objects_planned = probes.objects.len();
         outcome.objects_judged = judgement.objects_judged;
         for object in &probes.objects {
+            if let Some(own) = outcome.own_objects.get_mut(object.object.owner) {
+                own.0 += 1;
+                own.1 += usize::from(object.baseline.success().is_some());
+            }
             match (&object.baseline.outcome, object.baseline.status()) {
                 (_, Some(status)) => {
                     outcome.answered += 1;
