@@ -282,6 +282,9 @@ async fn lab(args: LabArgs, output: Output) -> Result<u8, Failure> {
                 "trespass lab (scaled, {collections} collections) on http://{address}/ — spec at \
                  /openapi.json"
             );
+            for identity in trespass_lab::identities() {
+                eprintln!("  {}: {}: {}", identity.name, trespass_lab::KEY_HEADER, identity.key);
+            }
         }
         let lab = trespass_lab::ScaledLab::new(collections as usize);
         lab.serve(listener, stop)

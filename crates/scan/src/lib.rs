@@ -407,6 +407,11 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         let active = trespass_probes::active::run_active(context, &inventory.operations).await;
         let writes = trespass_verdicts::bola_writes(&active, &names);
         for entry in &mut coverage {
+            if entry.status == "skipped" && !entry.method.is_read_only() {
+                entry.detail = "active mode writes only to objects trespass created, and none \
+                                was created at this path"
+                    .to_owned();
+            }
             let tried = active
                 .writes
                 .iter()
