@@ -33,6 +33,7 @@ use url::Url;
 use crate::error::InventoryError;
 use crate::heuristic::is_object_reference;
 use crate::openapi::kind_of;
+use crate::security::scheme_name;
 use crate::syntax;
 use crate::template::{self, PathValue};
 
@@ -318,22 +319,6 @@ fn looks_authenticated(request: Option<&Value>) -> bool {
                 || name.contains("key")
                 || name.contains("token")
         })
-}
-
-/// A stable name for a scheme found in a capture: `header X-API-Key`.
-fn scheme_name(scheme: &SecurityScheme) -> String {
-    match scheme {
-        SecurityScheme::ApiKey { name, location } => {
-            let location = match location {
-                ApiKeyLocation::Header => "header",
-                ApiKeyLocation::Query => "query",
-                ApiKeyLocation::Cookie => "cookie",
-            };
-            format!("{location} {name}")
-        }
-        SecurityScheme::HttpBearer => "bearer".to_owned(),
-        other => format!("{other:?}"),
-    }
 }
 
 /// A new operation for a template, with its path parameters.

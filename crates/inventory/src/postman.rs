@@ -33,6 +33,7 @@ use trespass_model::{
 
 use crate::error::InventoryError;
 use crate::heuristic::is_object_reference;
+use crate::security::scheme_name;
 use crate::syntax;
 use crate::template;
 
@@ -570,24 +571,6 @@ fn template_names(path: &str) -> Vec<&str> {
         }
     }
     names
-}
-
-/// A stable name for a scheme: `header X-API-Key`, `bearer`, `basic`.
-fn scheme_name(scheme: &SecurityScheme) -> String {
-    match scheme {
-        SecurityScheme::ApiKey { name, location } => {
-            let location = match location {
-                ApiKeyLocation::Header => "header",
-                ApiKeyLocation::Query => "query",
-                ApiKeyLocation::Cookie => "cookie",
-            };
-            format!("{location} {name}")
-        }
-        SecurityScheme::HttpBearer => "bearer".to_owned(),
-        SecurityScheme::HttpBasic => "basic".to_owned(),
-        SecurityScheme::OAuth2 => "oauth2".to_owned(),
-        SecurityScheme::Other { declared } => declared.clone(),
-    }
 }
 
 #[cfg(test)]

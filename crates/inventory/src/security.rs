@@ -14,6 +14,26 @@ use trespass_model::{ApiKeyLocation, SecurityScheme};
 use crate::openapi::kind_of;
 use crate::refs::Resolver;
 
+/// A stable name for a scheme that was inferred rather than declared (from a
+/// HAR capture or a Postman collection): `header X-API-Key`, `bearer`,
+/// `basic`.
+pub(crate) fn scheme_name(scheme: &SecurityScheme) -> String {
+    match scheme {
+        SecurityScheme::ApiKey { name, location } => {
+            let location = match location {
+                ApiKeyLocation::Header => "header",
+                ApiKeyLocation::Query => "query",
+                ApiKeyLocation::Cookie => "cookie",
+            };
+            format!("{location} {name}")
+        }
+        SecurityScheme::HttpBearer => "bearer".to_owned(),
+        SecurityScheme::HttpBasic => "basic".to_owned(),
+        SecurityScheme::OAuth2 => "oauth2".to_owned(),
+        SecurityScheme::Other { declared } => declared.clone(),
+    }
+}
+
 /// The declared security schemes, by name.
 pub(crate) fn schemes(
     resolver: Resolver<'_>,
