@@ -278,13 +278,7 @@ async fn lab(args: LabArgs, output: Output) -> Result<u8, Failure> {
     };
     if let Some(collections) = args.scale {
         if !output.quiet {
-            eprintln!(
-                "trespass lab (scaled, {collections} collections) on http://{address}/ — spec at \
-                 /openapi.json"
-            );
-            for identity in trespass_lab::identities() {
-                eprintln!("  {}: {}: {}", identity.name, trespass_lab::KEY_HEADER, identity.key);
-            }
+            lab_banner(&format!("scaled, {collections} collections"), address, false);
         }
         let lab = trespass_lab::ScaledLab::new(collections as usize);
         lab.serve(listener, stop)
@@ -293,18 +287,30 @@ async fn lab(args: LabArgs, output: Output) -> Result<u8, Failure> {
         return Ok(EXIT_CLEAN);
     }
     if !output.quiet {
-        let kind = if args.fixed { "fixed" } else { "vulnerable" };
-        eprintln!("trespass lab ({kind}) on http://{address}/ — spec at /openapi.json");
-        for identity in trespass_lab::identities() {
-            eprintln!("  {}: {}: {}", identity.name, trespass_lab::KEY_HEADER, identity.key);
-        }
-        eprintln!("press Ctrl-C to stop");
+        lab_banner(if args.fixed { "fixed" } else { "vulnerable" }, address, true);
     }
     Lab::new(args.fixed)
         .serve(listener, stop)
         .await
         .map_err(|e| Failure::input(anyhow!("the lab stopped: {e}")))?;
     Ok(EXIT_CLEAN)
+}
+
+/// Tells where the lab listens and its identities' keys. Written in one
+/// piece and never fatal: a lab whose reader has closed stderr (a script
+/// that read the address and went on) keeps serving instead of dying on
+/// the first line it cannot print.
+fn lab_banner(kind: &str, address: SocketAddr, ctrl_c: bool) {
+    use std::fmt::Write as _;
+    let mut text = format!("trespass lab ({kind}) on http://{address}/ — spec at /openapi.json\n");
+    for identity in trespass_lab::identities() {
+        let _ =
+            writeln!(text, "  {}: {}: {}", identity.name, trespass_lab::KEY_HEADER, identity.key);
+    }
+    if ctrl_c {
+        text.push_str("press Ctrl-C to stop\n");
+    }
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
 }
 
 fn apply_run_args(settings: &mut Settings, run: &RunArgs) {

@@ -25,9 +25,13 @@ impl ScaledLabProcess {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let mut line = String::new();
-        BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+        stderr.read_line(&mut line).unwrap();
         let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_owned();
+        // Keep reading what the lab prints so it never writes to a closed
+        // pipe; the thread ends when the child does.
+        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
         ScaledLabProcess { child, url }
     }
 }
