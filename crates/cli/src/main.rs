@@ -7,6 +7,7 @@
 //! diagnostics go to stderr.
 
 mod args;
+mod progress;
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -106,6 +107,15 @@ struct Output {
     style: Style,
 }
 
+impl Output {
+    /// Progress bars for a scan: drawn on a terminal's stderr unless
+    /// `--quiet` (or `TERM=dumb`), never into a pipe or a file.
+    fn bars(self) -> progress::Bars {
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        progress::Bars::on_stderr(!self.quiet && !dumb && std::io::stderr().is_terminal())
+    }
+}
+
 /// The settings from the config file and the flags, and where the API
 /// description comes from.
 fn settings_of(
@@ -170,7 +180,7 @@ async fn scan(args: ScanArgs, output: Output) -> Result<u8, Failure> {
         auth: settings.auth,
         settings: settings.scan,
     };
-    let report = trespass_scan::run(request).await?;
+    let report = trespass_scan::run_watched(request, &output.bars()).await?;
     finish(report, &args.run, fail_on, output)
 }
 
@@ -252,7 +262,7 @@ async fn demo(args: DemoArgs, output: Output) -> Result<u8, Failure> {
         auth: Some(CredentialPlacement::Header(trespass_lab::KEY_HEADER.to_owned())),
         settings: settings.scan,
     };
-    let result = trespass_scan::run(request).await;
+    let result = trespass_scan::run_watched(request, &output.bars()).await;
 
     let _ = stop.send(());
     // The lab closes idle connections at once; a stuck one is not worth
@@ -546,7 +556,7 @@ fn init_logging(cli: &Cli) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(directive));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(progress::LogWriter)
         .with_ansi(use_color_stderr(cli.color))
         .with_target(false)
         .init();

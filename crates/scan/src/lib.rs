@@ -1,4 +1,5 @@
-//! The scan engine: one function, [`run`], that takes a [`ScanRequest`] and
+//! The scan engine: one function, [`run`] (or [`run_watched`], which also
+//! reports [`Progress`]), that takes a [`ScanRequest`] and
 //! returns a [`Report`], wiring the stages of the pipeline in order:
 //!
 //! 1. **inventory**: load the API description (a file, a document already
@@ -21,6 +22,7 @@
 //! The engine holds no process state: any number of scans may run in one
 //! process, and nothing assumes one process holds all scans.
 
+mod progress;
 mod spec;
 
 use std::collections::BTreeMap;
@@ -43,6 +45,7 @@ use trespass_transport::{Client, ClientConfig, Redactor, TransportError};
 use trespass_verdicts::{DeclaredSecurity, judge};
 use url::Url;
 
+pub use progress::{NoProgress, Phase, Progress};
 pub use spec::WELL_KNOWN_SPEC_PATHS;
 
 /// Where the API description comes from.
@@ -268,6 +271,20 @@ impl ScanError {
 
 /// Runs a whole scan.
 pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
+    run_watched(request, &NoProgress).await
+}
+
+/// Runs a whole scan, telling `progress` how it goes.
+pub async fn run_watched(
+    request: ScanRequest,
+    progress: &dyn Progress,
+) -> Result<Report, ScanError> {
+    let result = scan(request, progress).await;
+    progress.finish();
+    result
+}
+
+async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, ScanError> {
     let started = Instant::now();
     let ScanRequest { target, spec, identities, auth, settings } = request;
     let mode = settings.mode;
@@ -325,7 +342,14 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
 
     // Discovery. A spent request budget is not a target problem: the scan
     // stops there and reports what it has.
-    let discovery = discover(&client, &inventory, &identities).await;
+    progress.phase(Phase::Discovery, None);
+    let discovery = progress::watch(
+        discover(&client, &inventory, &identities),
+        &client,
+        spec_requests,
+        progress,
+    )
+    .await;
     let budget_spent = || client.summary().budget_spent();
     if let (true, Some(first), false) =
         (discovery.listings.is_empty(), discovery.failures.first(), budget_spent())
@@ -352,11 +376,13 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         || inventory.operations.iter().any(|o| !o.security.is_empty());
     let assess =
         Assess { context, discovery: &discovery, names: &names, declares_security, documented };
-    let mut outcomes: Vec<Outcome> = futures::stream::iter(inventory.operations.iter().enumerate())
+    progress.phase(Phase::Probes, Some(inventory.operations.len() as u64));
+    let probes = futures::stream::iter(inventory.operations.iter().enumerate())
         .map(|(position, operation)| assess.operation(position, operation))
         .buffer_unordered(settings.concurrency.max(1) * 2)
-        .collect()
-        .await;
+        .inspect(|_| progress.step())
+        .collect::<Vec<Outcome>>();
+    let mut outcomes = progress::watch(probes, &client, spec_requests, progress).await;
     outcomes.sort_by_key(|o| o.position);
 
     let mut coverage = Vec::with_capacity(outcomes.len());
@@ -404,7 +430,14 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
 
     // Active mode: writes on objects trespass created, confirmed by reads.
     if mode == ScanMode::Active {
-        let active = trespass_probes::active::run_active(context, &inventory.operations).await;
+        progress.phase(Phase::Active, None);
+        let active = progress::watch(
+            trespass_probes::active::run_active(context, &inventory.operations),
+            &client,
+            spec_requests,
+            progress,
+        )
+        .await;
         let writes = trespass_verdicts::bola_writes(&active, &names);
         for entry in &mut coverage {
             if entry.status == "skipped" && !entry.method.is_read_only() {
