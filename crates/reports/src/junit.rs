@@ -78,11 +78,7 @@ fn failure_message(kind: FindingKind, found: &[&Finding]) -> String {
 fn failure_details(found: &[&Finding]) -> String {
     let mut text = String::new();
     for finding in found {
-        let who = match (&finding.identity, &finding.owner) {
-            (Some(identity), Some(owner)) => format!("{identity} → {owner}'s object"),
-            (None, Some(owner)) => format!("{owner}'s object"),
-            _ => String::new(),
-        };
+        let who = crate::who(finding);
         text.push_str(&format!(
             "[{}] {} {} {who} ({}, {})\nwhy: {}\nreproduce: {}\nfix: {}\n\n",
             finding.severity,

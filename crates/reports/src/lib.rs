@@ -21,7 +21,7 @@ mod inventory;
 
 use std::fmt::Write as _;
 
-use trespass_model::{Finding, Report, Severity};
+use trespass_model::{Finding, FindingKind, Report, Severity};
 
 pub use inventory::{inventory_json, inventory_text};
 
@@ -237,17 +237,28 @@ pub fn diff_text(report: &Report) -> String {
     out
 }
 
+/// Who did what to whom, in a few words: `bob → alice's object`,
+/// `anyone → alice's object` for a caller without credentials, `alice sees
+/// bob's credential` for an exposed credential, the caller alone when no
+/// owner is involved, or nothing.
+pub(crate) fn who(finding: &Finding) -> String {
+    let exposure = finding.kind == FindingKind::CredentialExposure;
+    let thing = if exposure { "credential" } else { "object" };
+    match (&finding.identity, &finding.owner) {
+        (Some(identity), Some(owner)) if exposure => format!("{identity} sees {owner}'s {thing}"),
+        (Some(identity), Some(owner)) => format!("{identity} → {owner}'s {thing}"),
+        (None, Some(owner)) => format!("anyone → {owner}'s {thing}"),
+        (Some(identity), None) => identity.clone(),
+        (None, None) => String::new(),
+    }
+}
+
 /// `bola-read GET /users/{id} bob → alice's object`.
 fn one_line(finding: &Finding) -> String {
     let mut text = format!("{} {} {}", finding.kind, finding.method, finding.path);
-    match (&finding.identity, &finding.owner) {
-        (Some(identity), Some(owner)) => {
-            let _ = write!(text, " {identity} → {owner}'s object");
-        }
-        (None, Some(owner)) => {
-            let _ = write!(text, " {owner}'s object");
-        }
-        _ => {}
+    let who = who(finding);
+    if !who.is_empty() {
+        let _ = write!(text, " {who}");
     }
     text
 }
@@ -270,10 +281,9 @@ pub fn summary_line(report: &Report) -> String {
 }
 
 fn write_finding(out: &mut String, finding: &Finding, paint: &dyn Fn(&str, &str) -> String) {
-    let who = match (&finding.identity, &finding.owner) {
-        (Some(identity), Some(owner)) => format!("  {identity} → {owner}'s object"),
-        (None, Some(owner)) => format!("  {owner}'s object"),
-        _ => String::new(),
+    let who = match who(finding) {
+        who if who.is_empty() => who,
+        who => format!("  {who}"),
     };
     let status = match finding.baseline {
         Some(status) => format!("[{status}] ", status = status.as_str()),
@@ -343,6 +353,23 @@ pub(crate) mod tests {
         finding.owasp = kind.owasp().into();
         finding.title = kind.title().into();
         finding
+    }
+
+    #[test]
+    fn who_names_caller_owner_and_what_was_reached() {
+        let mut f = finding(FindingKind::BolaRead, Severity::High, Confidence::High);
+        assert_eq!(who(&f), "bob → alice's object");
+        f.kind = FindingKind::CredentialExposure;
+        assert_eq!(who(&f), "bob sees alice's credential");
+        f.kind = FindingKind::MissingAuth;
+        f.identity = None;
+        assert_eq!(who(&f), "anyone → alice's object");
+        f.kind = FindingKind::PrivilegeEscalation;
+        f.identity = Some("bob".into());
+        f.owner = None;
+        assert_eq!(who(&f), "bob");
+        f.identity = None;
+        assert_eq!(who(&f), "");
     }
 
     /// A small report with one high finding and one skipped operation.

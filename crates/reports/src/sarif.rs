@@ -101,10 +101,9 @@ fn result(finding: &Finding, spec_file: Option<&str>) -> SarifResult {
         location.physical_location = Some(physical);
     }
 
-    let who = match (&finding.identity, &finding.owner) {
-        (Some(identity), Some(owner)) => format!(" ({identity} → {owner}'s object)"),
-        (None, Some(owner)) => format!(" ({owner}'s object, no identity)"),
-        _ => String::new(),
+    let who = match crate::who(finding) {
+        who if who.is_empty() => who,
+        who => format!(" ({who})"),
     };
     let text = format!(
         "{operation}: {}{who}. {} Reproduce: {} Fix: {}",

@@ -70,15 +70,10 @@ fn environment() -> Result<Environment<'static>, RenderError> {
     Ok(env)
 }
 
-/// `bob → alice's object`, `alice's object` or nothing.
+/// `bob → alice's object` and the like ([`crate::who`]).
 fn who(finding: Value) -> Result<String, minijinja::Error> {
     let finding: Finding = deserialize(finding)?;
-    Ok(match (&finding.identity, &finding.owner) {
-        (Some(identity), Some(owner)) => format!("{identity} → {owner}'s object"),
-        (None, Some(owner)) => format!("anyone → {owner}'s object"),
-        (Some(identity), None) => identity.clone(),
-        (None, None) => String::new(),
-    })
+    Ok(crate::who(&finding))
 }
 
 /// A Markdown code span that survives backticks and table pipes inside.
