@@ -229,6 +229,9 @@ impl<'a> Walker<'a> {
             let body = body_fields(&mut reader, operation, here);
             (own, body)
         };
+        if let Some(responses) = fields.get("responses") {
+            warn_url_refs(responses, &format!("{here}.responses"), &mut self.warnings);
+        }
         let mut parameters = merge(shared, own);
         self.add_undeclared_path_parameters(path, here, &mut parameters);
         parameters.extend(body);
@@ -376,6 +379,61 @@ pub(crate) fn kind_of(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
+}
+
+/// Warns of every `$ref` to a URL inside `value`, which the reader never
+/// resolves (responses are read by their status codes only), so that a
+/// reference trespass did not follow is never silent. Nothing is fetched.
+/// The location is spelled out only for a warning, so a large tree of
+/// responses costs a walk and no allocation.
+fn warn_url_refs(value: &Value, here: &str, warnings: &mut Vec<String>) {
+    fn walk<'v>(
+        value: &'v Value,
+        trail: &mut Vec<Step<'v>>,
+        here: &str,
+        warnings: &mut Vec<String>,
+    ) {
+        match value {
+            Value::Object(fields) => {
+                if let Some(Value::String(reference)) = fields.get("$ref")
+                    && reference.contains("://")
+                {
+                    let mut at = here.to_owned();
+                    for step in trail.iter() {
+                        match step {
+                            Step::Key(key) => {
+                                at.push('.');
+                                at.push_str(key);
+                            }
+                            Step::Index(i) => at.push_str(&format!("[{i}]")),
+                        }
+                    }
+                    warnings.push(format!(
+                        "{at}: $ref {reference:?} names a URL, which trespass never fetches; \
+                         left unresolved"
+                    ));
+                }
+                for (key, item) in fields {
+                    trail.push(Step::Key(key));
+                    walk(item, trail, here, warnings);
+                    trail.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    trail.push(Step::Index(i));
+                    walk(item, trail, here, warnings);
+                    trail.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    enum Step<'v> {
+        Key(&'v str),
+        Index(usize),
+    }
+    walk(value, &mut Vec::new(), here, warnings);
 }
 
 #[cfg(test)]
@@ -685,6 +743,36 @@ mod tests {
         assert_eq!(
             error(Value::Null),
             "spec x.yaml is not an OpenAPI 3.x or Swagger 2.0 document: found an empty document"
+        );
+    }
+
+    #[test]
+    fn url_refs_in_responses_are_warned_of_and_the_operation_kept() {
+        let found = inventory(json!({
+            "openapi": "3.0.3",
+            "paths": {"/users/{user_id}": {"get": {
+                "parameters": [{"name": "user_id", "in": "path", "required": true}],
+                "responses": {
+                    "200": {"$ref": "https://example.invalid/c.yaml#/components/responses/User"},
+                    "404": {"content": {"application/json": {"schema": {"allOf": [
+                        {"$ref": "#/components/schemas/Local"},
+                        {"$ref": "http://example.invalid/e.json"}
+                    ]}}}}
+                }
+            }}}
+        }));
+        assert_eq!(found.operations.len(), 1);
+        assert_eq!(found.operations[0].responses, ["200", "404"]);
+        assert_eq!(
+            found.warnings,
+            [
+                "paths./users/{user_id}.get.responses.200: $ref \
+                 \"https://example.invalid/c.yaml#/components/responses/User\" names a URL, which \
+                 trespass never fetches; left unresolved",
+                "paths./users/{user_id}.get.responses.404.content.application/json.schema.allOf[1]: \
+                 $ref \"http://example.invalid/e.json\" names a URL, which trespass never fetches; \
+                 left unresolved",
+            ]
         );
     }
 
