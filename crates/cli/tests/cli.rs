@@ -180,6 +180,9 @@ fn an_unreachable_target_exits_3() {
 #[test]
 fn identities_refused_everywhere_exit_3_without_echoing_keys() {
     let lab = RunningLab::start(false);
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let out = dir.path().join("out");
     let (code, stderr) = run(
         &[
             "scan",
@@ -189,10 +192,18 @@ fn identities_refused_everywhere_exit_3_without_echoing_keys() {
             "alice=wrong-key-number-one",
             "--identity",
             "bob=wrong-key-number-two",
+            "--json",
+            json.to_str().unwrap(),
+            "--format",
+            "sarif",
+            "--output",
+            out.to_str().unwrap(),
         ],
         &[],
     );
     assert_eq!(code, Some(3), "{stderr}");
+    // No scan, no report: an empty SARIF would close every open alert.
+    assert!(!json.exists() && !out.exists());
     assert_eq!(
         stderr,
         "error: every identity was refused on its own objects, so nothing could be tested: no \
