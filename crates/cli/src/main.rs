@@ -238,11 +238,8 @@ async fn demo(args: DemoArgs, output: Output) -> Result<u8, Failure> {
     let identities: Vec<IdentitySettings> = trespass_lab::identities()
         .into_iter()
         .map(|i| IdentitySettings {
-            name: IdentityName::new(i.name),
-            secret: Secret::new(i.key),
-            auth: None,
             role: Some(i.role.to_owned()),
-            owns: Default::default(),
+            ..IdentitySettings::new(IdentityName::new(i.name), Secret::new(i.key))
         })
         .collect();
     let mut settings = Settings::default();

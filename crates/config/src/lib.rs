@@ -93,6 +93,14 @@ pub struct IdentitySettings {
     pub owns: BTreeMap<String, Vec<String>>,
 }
 
+impl IdentitySettings {
+    /// An identity with a static secret, the scan's placement, no role and
+    /// no known ids.
+    pub fn new(name: IdentityName, secret: Secret) -> Self {
+        Self { name, secret, auth: None, role: None, owns: BTreeMap::new() }
+    }
+}
+
 /// Limits and thresholds of a scan.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScanSettings {

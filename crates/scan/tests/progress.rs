@@ -48,11 +48,8 @@ async fn scan_lab(mode: ScanMode) -> (Recorder, trespass_model::Report) {
     let identities = trespass_lab::identities()
         .into_iter()
         .map(|i| IdentitySettings {
-            name: IdentityName::new(i.name),
-            secret: Secret::new(i.key),
-            auth: None,
             role: Some(i.role.to_owned()),
-            owns: Default::default(),
+            ..IdentitySettings::new(IdentityName::new(i.name), Secret::new(i.key))
         })
         .collect();
     let settings = ScanSettings { rate_limit: None, mode, ..ScanSettings::default() };
