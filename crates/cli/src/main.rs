@@ -148,6 +148,17 @@ fn settings_of(
         apply_run_args(&mut settings, run);
     }
 
+    // clap's `requires = "postman"` is not enforced when a flag of the same
+    // group (`--spec`, `--har`) is given, so an environment that nothing
+    // would read is refused here rather than ignored.
+    if input.postman_env.is_some() && input.postman.is_none() {
+        let given = if input.har.is_some() { "--har" } else { "--spec" };
+        return Err(Failure::input(anyhow!(
+            "--postman-env fills the {{{{variables}}}} of a Postman collection and is only read \
+             with --postman FILE, not with {given}"
+        )));
+    }
+
     // A capture or collection on the command line replaces the config's spec.
     let spec = if let Some(har) = &input.har {
         SpecSource::Har(har.clone())

@@ -335,3 +335,34 @@ fn a_file_that_is_not_a_capture_is_an_input_error() {
         format!("error: {} is not a HAR capture: no \"log.entries\"\n", har.display())
     );
 }
+
+/// `--postman-env` is read only with `--postman`: given with another input
+/// it is an input error, not silently dropped.
+#[test]
+fn a_postman_environment_without_a_collection_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.json");
+    std::fs::write(&file, "{\"values\": []}").unwrap();
+    for input in ["--spec", "--har"] {
+        for command in ["inventory", "scan"] {
+            let output = trespass()
+                .args([command, input])
+                .arg(&file)
+                .arg("--postman-env")
+                .arg(&file)
+                .args(["--target", "http://127.0.0.1:9/", "--identity", "a=k1"])
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(2), "{command} {input}");
+            assert_eq!(
+                String::from_utf8_lossy(&output.stderr),
+                format!(
+                    "error: --postman-env fills the {{{{variables}}}} of a Postman collection and \
+                     is only read with --postman FILE, not with {input}\n"
+                ),
+                "{command} {input}"
+            );
+            assert!(output.stdout.is_empty(), "{command} {input}");
+        }
+    }
+}

@@ -427,9 +427,11 @@ fn add_parameter(
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
     use serde_json::json;
 
     use super::*;
+    use crate::template::tests::{id, literal};
 
     fn entry(method: &str, url: &str, headers: Value, status: u16) -> Value {
         json!({
@@ -539,5 +541,79 @@ mod tests {
             error("{\"log\": \n[}"),
             "spec x.har is not valid JSON at line 2, column 2: expected value"
         );
+    }
+
+    /// A capture of `paths`, each read with `GET` and answered `200`.
+    fn capture_of(paths: &[String]) -> Capture {
+        let entries: Vec<Value> = paths
+            .iter()
+            .map(|path| entry("GET", &format!("https://api.example.com{path}"), json!([]), 200))
+            .collect();
+        let har = json!({"log": {"version": "1.2", "entries": entries}});
+        from_str(&har.to_string(), "x.har", &[]).unwrap()
+    }
+
+    /// Each operation's label with its parameters' names, sorted.
+    fn shape(capture: &Capture) -> Vec<(String, Vec<String>)> {
+        let mut shape: Vec<(String, Vec<String>)> = capture
+            .inventory
+            .operations
+            .iter()
+            .map(|op| (op.label(), op.parameters.iter().map(|p| p.name.clone()).collect()))
+            .collect();
+        shape.sort();
+        shape
+    }
+
+    /// A path of literal and id segments: `true` marks an id.
+    fn route() -> impl Strategy<Value = Vec<(bool, String)>> {
+        prop::collection::vec(
+            prop_oneof![literal().prop_map(|s| (false, s)), id().prop_map(|s| (true, s))],
+            1..6,
+        )
+    }
+
+    fn path_of(route: &[(bool, String)]) -> String {
+        let segments: Vec<&str> = route.iter().map(|(_, s)| s.as_str()).collect();
+        format!("/{}", segments.join("/"))
+    }
+
+    proptest! {
+        /// Requests to one route with different ids are one operation, with
+        /// one path parameter per id segment.
+        #[test]
+        fn requests_to_one_route_with_other_ids_are_one_operation(
+            route in route(),
+            others in prop::collection::vec(prop::collection::vec(id(), 6), 1..5),
+        ) {
+            let mut paths = vec![path_of(&route)];
+            for ids in &others {
+                let mut ids = ids.iter();
+                let other: Vec<(bool, String)> = route
+                    .iter()
+                    .map(|(is_id, s)| match (is_id, ids.next()) {
+                        (true, Some(id)) => (true, id.clone()),
+                        _ => (*is_id, s.clone()),
+                    })
+                    .collect();
+                paths.push(path_of(&other));
+            }
+            let capture = capture_of(&paths);
+            prop_assert_eq!(capture.inventory.operations.len(), 1);
+            let operation = &capture.inventory.operations[0];
+            let ids = route.iter().filter(|(is_id, _)| *is_id).count();
+            prop_assert_eq!(operation.parameters.len(), ids);
+            prop_assert!(operation.parameters.iter().all(|p| p.location == ParamLocation::Path));
+        }
+
+        /// The operations and their parameters do not depend on the order
+        /// of the entries.
+        #[test]
+        fn the_order_of_entries_does_not_change_the_operations(
+            (paths, shuffled) in prop::collection::vec(route().prop_map(|r| path_of(&r)), 0..12)
+                .prop_flat_map(|paths| (Just(paths.clone()), Just(paths).prop_shuffle())),
+        ) {
+            prop_assert_eq!(shape(&capture_of(&paths)), shape(&capture_of(&shuffled)));
+        }
     }
 }

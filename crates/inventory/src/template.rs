@@ -147,7 +147,9 @@ fn is_uuid(segment: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn template(path: &str) -> String {
@@ -194,5 +196,108 @@ mod tests {
         assert_eq!(template("/7/8"), "/{id}/{id2}");
         assert_eq!(template("/users/{user_id}/notes/5"), "/users/{user_id}/notes/{note_id}");
         assert_eq!(template("/users/2/users/3"), "/users/{user_id}/users/{user_id2}");
+    }
+
+    /// A segment that stays literal: a word, maybe with one digit.
+    pub(crate) fn literal() -> impl Strategy<Value = String> {
+        "[a-z][a-z_-]{0,9}[0-9]?".prop_filter("not id-like", |s| id_shape(s).is_none())
+    }
+
+    /// A segment that is an id, of any of the shapes recognised.
+    pub(crate) fn id() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<u64>().prop_map(|n| n.to_string()),
+            "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            "[0-9a-f]{7,24}[0-9]",
+            "[a-z]{2,5}_[a-zA-Z0-9]{2,8}[0-9]{3}",
+        ]
+        .prop_filter("id-like", |s| id_shape(s).is_some())
+    }
+
+    /// Any text split into segments, `{…}`, `%`, spaces and non-ASCII
+    /// included.
+    fn any_path() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::collection::vec("[^/]{0,12}", 0..8).prop_map(|s| format!("/{}", s.join("/"))),
+            ".{0,64}",
+        ]
+    }
+
+    /// The template's `{name}` segments, in order.
+    fn placeholders(template: &str) -> Vec<&str> {
+        template
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect()
+    }
+
+    proptest! {
+        /// Two paths to one route, which differ only in their ids, have
+        /// the same template, and each id comes out under the same name.
+        #[test]
+        fn paths_that_differ_only_in_ids_share_a_template(
+            route in prop::collection::vec((any::<bool>(), literal(), id(), id()), 1..8),
+        ) {
+            let path = |pick: fn(&(bool, String, String, String)) -> &String| {
+                let segments: Vec<&str> = route
+                    .iter()
+                    .map(|seg| if seg.0 { pick(seg).as_str() } else { seg.1.as_str() })
+                    .collect();
+                format!("/{}", segments.join("/"))
+            };
+            let (first, second) = (path(|s| &s.2), path(|s| &s.3));
+            let ((template_a, values_a), (template_b, values_b)) = (infer(&first), infer(&second));
+            prop_assert_eq!(&template_a, &template_b);
+            let names = |values: &[PathValue]| values.iter().map(|v| v.name.clone()).collect::<Vec<_>>();
+            prop_assert_eq!(names(&values_a), names(&values_b));
+            prop_assert_eq!(values_a.len(), route.iter().filter(|seg| seg.0).count());
+        }
+
+        /// A path without an id-like segment is its own template.
+        #[test]
+        fn a_path_without_ids_is_its_own_template(
+            segments in prop::collection::vec(
+                prop_oneof![literal(), "[^/]{0,12}"].prop_filter("literal", |s| id_shape(s).is_none()),
+                0..8,
+            ),
+        ) {
+            let path = format!("/{}", segments.join("/"));
+            let (template, values) = infer(&path);
+            prop_assert_eq!(template, path);
+            prop_assert!(values.is_empty());
+        }
+
+        /// On any text: no panic, the same answer every time, one parameter
+        /// per id-like segment with a name of its own that appears once in
+        /// the template, and putting the values back gives the path again.
+        #[test]
+        fn one_parameter_per_id_segment_and_values_put_back_give_the_path(path in any_path()) {
+            let (template, values) = infer(&path);
+            prop_assert_eq!(infer(&path), (template.clone(), values.clone()));
+
+            let ids = path.split('/').skip(1).filter(|s| id_shape(s).is_some()).count();
+            prop_assert_eq!(values.len(), ids);
+            let found = placeholders(&template);
+            for value in &values {
+                prop_assert_eq!(found.iter().filter(|n| **n == value.name).count(), 1);
+                prop_assert_eq!(id_shape(&value.value), Some(value.shape));
+            }
+
+            let mut remaining = values.iter().peekable();
+            let rebuilt: Vec<String> = template
+                .split('/')
+                .map(|segment| match remaining.peek() {
+                    Some(value) if segment == format!("{{{}}}", value.name) => {
+                        remaining.next().map(|v| v.value.clone()).unwrap_or_default()
+                    }
+                    _ => segment.to_owned(),
+                })
+                .collect();
+            prop_assert!(remaining.next().is_none());
+            let expected = if path.is_empty() { "/" } else { path.as_str() };
+            if path.starts_with('/') || path.is_empty() {
+                prop_assert_eq!(rebuilt.join("/"), expected);
+            }
+        }
     }
 }
