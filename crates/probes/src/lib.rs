@@ -197,11 +197,17 @@ pub fn plan(
         path_params.iter().copied().filter(|p| p.object_reference).collect();
     let path_refs = refs.len();
 
-    // Ids in the query, a header or a cookie join the path's: a required
-    // one always (a request without it proves nothing), an optional one
-    // when discovery found values for it.
+    // Ids in the query, a header or a cookie join the path's when discovery
+    // found values for them. A required one without values is sent with
+    // the spec's example when there is one (a request without it proves
+    // nothing), and otherwise makes the operation untestable, below.
+    let mut placed_fixed = Vec::new();
     for param in placed_references(operation) {
-        if param.required || !discovery.candidates(operation, param).is_empty() {
+        if !discovery.candidates(operation, param).is_empty() {
+            refs.push(param);
+        } else if let (true, Some(example)) = (param.required, &param.example) {
+            placed_fixed.push((param.name.clone(), example.clone()));
+        } else if param.required {
             refs.push(param);
         }
     }
@@ -216,7 +222,7 @@ pub fn plan(
     };
 
     // Fixed values for path parameters that do not name objects.
-    let mut fixed = Vec::new();
+    let mut fixed = placed_fixed;
     for param in path_params.iter().filter(|p| !p.object_reference) {
         match &param.example {
             Some(example) => fixed.push((param.name.clone(), example.clone())),
@@ -723,6 +729,16 @@ mod tests {
         );
         let optional = op("/statements", vec![placed("account_id", ParamLocation::Query, false)]);
         assert_eq!(plan(&optional, &d, 2).unwrap_err().status, "listing");
+        // A required one without values but with an example is sent as is.
+        let tenant = Parameter {
+            example: Some("acme".into()),
+            ..placed("X-Tenant-Id", ParamLocation::Header, true)
+        };
+        let with_example = op("/users/{user_id}", vec![param("user_id", true, None), tenant]);
+        assert_eq!(
+            plan(&with_example, &d, 2).unwrap().objects[0].values,
+            vec![("X-Tenant-Id".into(), "acme".into()), ("user_id".into(), "1".into())]
+        );
 
         // With a path id too, the path's id is the one swapped.
         let both = op(
