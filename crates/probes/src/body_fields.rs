@@ -3,9 +3,12 @@
 //! (`user_id`, `owner_id`, `account_id`), and so create an object in the
 //! other's name or hand its own object over?
 //!
-//! [`run_body_fields`] takes every object-reference field of the JSON body
-//! of a `POST` on a collection and of the `PUT`s and `PATCH`es of its item
-//! path, and for every pair (writer, victim) of identities for which
+//! [`run_body_fields`] takes every field of the JSON body of a `POST` on a
+//! collection and of the `PUT`s and `PATCH`es of its item path that names
+//! an owner (an object reference whose stem is `user`, `owner`, `author`,
+//! `account`, `tenant`, `org`, … [`OWNER_STEMS`]; not `recipient_id` or
+//! `to_account_id`, where another's id is the point), and for every pair
+//! (writer, victim) of identities for which
 //! discovery knows an id of the victim's own (not shared, not the
 //! writer's), sends:
 //!
@@ -133,14 +136,45 @@ pub async fn run_body_fields(
     observed
 }
 
-/// Object-reference fields of a write's body, the item's own id excepted.
+/// What an owner field's name says once its id suffix is gone: who owns
+/// or holds the object. A field that points elsewhere by design
+/// (`recipient_id`, `to_account_id`, `assignee_id`) has another stem and
+/// is left alone, since another identity's id there is the point of it.
+const OWNER_STEMS: [&str; 13] = [
+    "user",
+    "owner",
+    "author",
+    "creator",
+    "createdby",
+    "account",
+    "customer",
+    "tenant",
+    "org",
+    "organization",
+    "organisation",
+    "member",
+    "profile",
+];
+
+/// Body fields that name the object's owner (`user_id`, `owner_id`,
+/// `accountId`), the item's own id excepted.
 fn owner_fields<'o>(write: &'o Operation, item_param: &str) -> Vec<&'o Parameter> {
     write
         .parameters
         .iter()
         .filter(|p| p.location == ParamLocation::Body && p.object_reference)
-        .filter(|p| p.name != item_param && p.name != "id")
+        .filter(|p| p.name != item_param && names_an_owner(&p.name))
         .collect()
+}
+
+/// Whether a field name, without its id suffix, is one of [`OWNER_STEMS`].
+fn names_an_owner(name: &str) -> bool {
+    let normalized = trespass_discovery::normalize(name);
+    let stem = ["uuid", "guid", "id"]
+        .iter()
+        .find_map(|suffix| normalized.strip_suffix(suffix))
+        .unwrap_or(&normalized);
+    OWNER_STEMS.contains(&stem)
 }
 
 /// One probe's write, field, pair and value.
@@ -285,4 +319,23 @@ async fn clean_up(
         "{concrete} created for {writer_name}: DELETE answered {}",
         answers.join(" and ")
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_an_owner;
+
+    #[test]
+    fn owner_fields_are_named_for_an_owner_and_relations_are_not() {
+        for name in
+            ["user_id", "owner_id", "ownerId", "author_id", "account_id", "tenantId", "org_uuid"]
+        {
+            assert!(names_an_owner(name), "{name}");
+        }
+        for name in
+            ["recipient_id", "to_account_id", "assignee_id", "product_id", "id", "parent_id"]
+        {
+            assert!(!names_an_owner(name), "{name}");
+        }
+    }
 }
