@@ -54,7 +54,7 @@ fn unknown_config_key_names_the_key_and_line() {
             "error: invalid config {config} at line 4, column 1: unknown field `concurency`, \
              expected one of `concurrency`, `timeout_ms`, `connect_timeout_ms`, `max_body_bytes`, \
              `rate_limit`, `max_requests`, `max_retry_wait_ms`, `follow_redirects`, `insecure`, \
-             `proxy`, `fail_on`, `mode`\n"
+             `proxy`, `fail_on`, `mode`, `neighbours`\n"
         )
     );
 }

@@ -7,8 +7,13 @@ use support::{RunningLab, finding_keys, key, read_json, trespass};
 
 /// Every planted fault of the vulnerable lab that safe mode can see, and
 /// nothing on its traps (`/profiles/{user_id}` ignores the id,
-/// `/catalog/{item_id}` is public, `/orders/{order_id}` is correctly
-/// protected), nor on the noise every response carries.
+/// `/balance?account_id=` ignores the id in the query, `/catalog/{item_id}`
+/// is public, `/orders/{order_id}` is correctly protected), nor on the
+/// noise every response carries. Ids in the query (`/statements`), a
+/// header (`/transactions`) and a cookie (`/card-limits`) are swapped like
+/// path ids, and on those three account 13, next to bob's 12 and nobody's
+/// in the scan, is served: `enumerable-ids`, reported once per operation
+/// for the first identity that read it.
 ///
 /// `privilege-escalation` needs the identities' roles: the demo and the
 /// config below give them (`user`), `--identity` flags cannot.
@@ -16,6 +21,15 @@ fn expected_vulnerable(roles_known: bool) -> Vec<(String, String, String, String
     let mut expected = vec![
         key("bola-read", "/users/{user_id}", "alice", "bob"),
         key("bola-read", "/users/{user_id}", "bob", "alice"),
+        key("bola-read", "/statements", "alice", "bob"),
+        key("bola-read", "/statements", "bob", "alice"),
+        key("enumerable-ids", "/statements", "alice", "-"),
+        key("bola-read", "/transactions", "alice", "bob"),
+        key("bola-read", "/transactions", "bob", "alice"),
+        key("enumerable-ids", "/transactions", "alice", "-"),
+        key("bola-read", "/card-limits", "alice", "bob"),
+        key("bola-read", "/card-limits", "bob", "alice"),
+        key("enumerable-ids", "/card-limits", "alice", "-"),
         key("bola-read", "/invoices/{invoice_id}", "alice", "bob"),
         key("bola-read", "/invoices/{invoice_id}", "bob", "alice"),
         key("bola-read", "/reports/{report_id}", "alice", "bob"),
@@ -61,6 +75,7 @@ fn demo_finds_every_planted_fault_and_exits_1() {
             "spec-security-drift" => "CWE-306",
             "cross-tenant-hierarchy" => "CWE-639",
             "privilege-escalation" => "CWE-285",
+            "enumerable-ids" => "CWE-639",
             other => panic!("unexpected kind {other}"),
         };
         assert_eq!(finding["cwe"], cwe);
@@ -76,7 +91,60 @@ fn demo_finds_every_planted_fault_and_exits_1() {
         assert!(!stdout.contains(identity.key), "stdout leaks {}'s key", identity.name);
         assert!(!json_text.contains(identity.key), "JSON leaks {}'s key", identity.name);
     }
-    assert!(stdout.contains("19 findings: 2 critical, 14 high, 2 medium, 1 low"), "{stdout}");
+    assert!(stdout.contains("28 findings: 2 critical, 23 high, 2 medium, 1 low"), "{stdout}");
+
+    // Where each swapped id sat, in the findings that say so.
+    let placed: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "bola-read" && f["identity"] == "bob")
+        .map(|f| {
+            let text = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
+            (text(&f["path"]), text(&f["parameter"]), text(&f["parameter_location"]))
+        })
+        .collect();
+    let row = |p: &str, n: &str, l: &str| (p.to_owned(), n.to_owned(), l.to_owned());
+    for expected in [
+        row("/statements", "account_id", "query"),
+        row("/transactions", "X-Account-Id", "header"),
+        row("/card-limits", "account_id", "cookie"),
+        row("/users/{user_id}", "user_id", "path"),
+    ] {
+        assert!(placed.contains(&expected), "{expected:?} not in {placed:?}");
+    }
+    // The header and the cookie are in the evidence and the curl line.
+    let transactions = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["kind"] == "bola-read" && f["path"] == "/transactions" && f["identity"] == "bob"
+        })
+        .unwrap();
+    assert_eq!(
+        transactions["evidence"][1]["request"]["headers"],
+        serde_json::json!(["X-Account-Id: 11"])
+    );
+    assert!(
+        transactions["reproduce"].as_str().unwrap().contains(r#"-H "X-Account-Id: 11""#),
+        "{}",
+        transactions["reproduce"]
+    );
+    let enumerable = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "enumerable-ids" && f["path"] == "/statements")
+        .unwrap();
+    assert!(
+        enumerable["reason"]
+            .as_str()
+            .unwrap()
+            .contains("13 (next to bob's 12) was served to alice (200) and bob (200)"),
+        "{}",
+        enumerable["reason"]
+    );
 }
 
 #[test]
@@ -99,6 +167,10 @@ fn demo_fixed_finds_nothing_and_exits_0() {
         vec![
             "/users/{user_id}",
             "/accounts/{account_id}",
+            "/statements",
+            "/balance",
+            "/transactions",
+            "/card-limits",
             "/invoices/{invoice_id}",
             "/reports/{report_id}",
             "/notes/{note_id}",
@@ -240,21 +312,43 @@ fn demo_in_active_mode_adds_confirmed_writes_and_the_fixed_lab_stays_clean() {
     let report = read_json(&json);
     let mut expected = expected_vulnerable(true);
     // PUT answers 403 yet changes the document: found. DELETE of another's
-    // document answers 404 and deletes nothing: the trap, not found.
+    // document answers 404 and deletes nothing: the trap, not found. With
+    // the other's id in the body's `user_id`, POST creates a document in
+    // their name and PUT hands one's own over: found, once per pair each.
+    // PATCH ignores `user_id`, and refuses another's document: the trap.
     for (identity, owner) in [("alice", "bob"), ("bob", "alice")] {
-        expected.push((
-            "bola-write".into(),
-            "PUT".into(),
-            "/documents/{document_id}".into(),
-            identity.into(),
-            owner.into(),
-        ));
+        for (method, path) in [
+            ("PUT", "/documents/{document_id}"),
+            ("PUT", "/documents/{document_id}"),
+            ("POST", "/documents"),
+        ] {
+            expected.push((
+                "bola-write".into(),
+                method.into(),
+                path.into(),
+                identity.into(),
+                owner.into(),
+            ));
+        }
     }
     expected.sort();
     assert_eq!(finding_keys(&report), expected);
+    let in_body: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["parameter_location"] == "body")
+        .map(|f| {
+            let text = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
+            (text(&f["method"]), text(&f["parameter"]), text(&f["identity"]))
+        })
+        .collect();
+    assert_eq!(in_body.len(), 4, "{in_body:?}");
+    assert!(in_body.iter().all(|(_, parameter, _)| parameter == "user_id"), "{in_body:?}");
     let notes = report["notes"].as_array().unwrap();
     assert!(
-        notes.contains(&serde_json::json!("active mode: created 2 object(s) and deleted them all"))
+        notes.contains(&serde_json::json!("active mode: created 8 object(s) and deleted them all")),
+        "{notes:?}"
     );
 
     let output = trespass()
@@ -263,7 +357,14 @@ fn demo_in_active_mode_adds_confirmed_writes_and_the_fixed_lab_stays_clean() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(read_json(&json)["findings"], serde_json::json!([]));
+    let report = read_json(&json);
+    assert_eq!(report["findings"], serde_json::json!([]));
+    // The fixed lab refuses to create in another's name: two fewer objects.
+    let notes = report["notes"].as_array().unwrap();
+    assert!(
+        notes.contains(&serde_json::json!("active mode: created 6 object(s) and deleted them all")),
+        "{notes:?}"
+    );
 }
 
 #[test]
@@ -285,29 +386,27 @@ fn active_scan_writes_only_to_objects_it_created_and_deletes_them() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
 
-    // Every request other than a read: the two creations, then PUT and
-    // DELETE on the two created documents (601, 602) only.
+    // Every request other than a read: creations, and writes only on the
+    // documents those created (numbered from 601 in creation order).
     let writes: Vec<(String, String)> = lab
         .log()
         .into_iter()
         .filter(|r| !matches!(r.method.as_str(), "GET" | "HEAD" | "OPTIONS"))
         .map(|r| (r.method, r.path))
         .collect();
-    let mut kinds: Vec<(String, String)> = writes.clone();
-    kinds.sort();
-    kinds.dedup();
-    let pair = |m: &str, p: &str| (m.to_owned(), p.to_owned());
-    assert_eq!(
-        kinds,
-        vec![
-            pair("DELETE", "/documents/601"),
-            pair("DELETE", "/documents/602"),
-            pair("POST", "/documents"),
-            pair("PUT", "/documents/601"),
-            pair("PUT", "/documents/602"),
-        ]
-    );
-    // Two creations; per document one foreign PUT, one foreign DELETE and
-    // the owner's clean-up DELETE.
-    assert_eq!(writes.len(), 2 + 2 * 3, "{writes:?}");
+    let posts = writes.iter().filter(|(m, p)| m == "POST" && p == "/documents").count();
+    // Two for the foreign writes; per pair of identities, one created in
+    // the other's name and one each for the PUT and the PATCH carrying the
+    // other's `user_id`.
+    assert_eq!(posts, 2 + 2 * 3, "{writes:?}");
+    for (method, path) in writes.iter().filter(|(m, _)| m != "POST") {
+        let id: u64 = path.strip_prefix("/documents/").and_then(|n| n.parse().ok()).unwrap();
+        assert!((601..601 + posts as u64).contains(&id), "{method} {path} was not created");
+    }
+    // Per created document for the foreign writes: PUT, PATCH and DELETE
+    // by the other identity, and the owner's clean-up DELETE (8). Per pair
+    // (20): in the other's name, two DELETEs (the creator's refused, the
+    // new owner's done); the PUT hand-over, the PUT and two DELETEs; the
+    // PATCH, ignored, the PATCH and the creator's DELETE.
+    assert_eq!(writes.len() - posts, 2 * 4 + 2 * (2 + 3 + 2), "{writes:?}");
 }

@@ -16,6 +16,7 @@
 //! follow_redirects = "off"       # or same-origin, without-credentials
 //! fail_on = "low"
 //! mode = "safe"                  # or "active": create objects, probe writes
+//! neighbours = 1                 # ids tried each side of an owned integer id
 //!
 //! [identities.alice]
 //! credential = "${ALICE_KEY}"    # read from the environment
@@ -130,7 +131,18 @@ pub struct ScanSettings {
     pub fail_on: Severity,
     /// Safe (reads only) or active (creates objects and probes writes).
     pub mode: ScanMode,
+    /// Sequential neighbours of an owned integer id tried on each side
+    /// (`N-1 … N-k`, `N+1 … N+k`), on operations that let an outsider read
+    /// an owner's object; 0 turns them off.
+    pub neighbours: u32,
 }
+
+/// Neighbours tried on each side of an owned integer id, by default.
+pub const DEFAULT_NEIGHBOURS: u32 = 1;
+
+/// The most neighbours on each side a config may ask for: each one is a
+/// request per identity, and each reads an object of a stranger.
+pub const MAX_NEIGHBOURS: u32 = 10;
 
 /// What a scan may send.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -180,6 +192,7 @@ impl Default for ScanSettings {
             proxy: None,
             fail_on: Severity::Low,
             mode: ScanMode::Safe,
+            neighbours: DEFAULT_NEIGHBOURS,
         }
     }
 }
@@ -294,6 +307,15 @@ pub fn parse(
             return Err(at(max.span(), "max_requests must be at least 1".to_owned()));
         }
         settings.scan.max_requests = Some(*max.get_ref());
+    }
+    if let Some(neighbours) = scan.neighbours {
+        if *neighbours.get_ref() > MAX_NEIGHBOURS {
+            return Err(at(
+                neighbours.span(),
+                format!("neighbours must be at most {MAX_NEIGHBOURS}"),
+            ));
+        }
+        settings.scan.neighbours = *neighbours.get_ref();
     }
     if let Some(wait) = scan.max_retry_wait_ms {
         settings.scan.max_retry_wait = Duration::from_millis(wait);
@@ -543,6 +565,7 @@ struct RawScan {
     proxy: Option<Spanned<String>>,
     fail_on: Option<Spanned<String>>,
     mode: Option<Spanned<String>>,
+    neighbours: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -607,6 +630,7 @@ follow_redirects = "without-credentials"
 insecure = true
 proxy = "http://127.0.0.1:8081"
 fail_on = "high"
+neighbours = 3
 
 [identities.alice]
 credential = "${ALICE_KEY}"
@@ -635,6 +659,7 @@ role = "user"
         assert!(s.scan.insecure);
         assert_eq!(s.scan.proxy.as_ref().map(Url::as_str), Some("http://127.0.0.1:8081/"));
         assert_eq!(s.scan.fail_on, Severity::High);
+        assert_eq!(s.scan.neighbours, 3);
         assert_eq!(s.identities.len(), 2);
         let alice = &s.identities[0];
         assert_eq!(alice.name.as_str(), "alice");
@@ -689,6 +714,11 @@ role = "user"
         assert_eq!(mode.scan.mode, ScanMode::Active);
         let err = parse_str("[scan]\nmode = \"reckless\"\n").unwrap_err();
         assert!(err.to_string().contains("unknown mode `reckless`, expected `safe` or `active`"));
+        let err = parse_str("[scan]\nneighbours = 11\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config /cfg/trespass.toml at line 2, column 14: neighbours must be at most 10"
+        );
         let err = parse_str("[scan]\nfail_on = \"severe\"\n").unwrap_err();
         assert!(err.to_string().contains("line 2, column 11: unknown severity `severe`"), "{err}");
     }

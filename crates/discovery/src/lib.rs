@@ -184,7 +184,7 @@ impl Discovery {
                 note(&listing.ids[i].value, listing.seer);
             }
         }
-        let wanted = normalize(&param.name);
+        let wanted = matching::param_key(param);
         for (index, seeds) in self.seeds.iter().enumerate() {
             for value in seeds.iter().filter(|(k, _)| normalize(k) == wanted).flat_map(|(_, v)| v) {
                 note(value, Seer::Identity(index));

@@ -13,14 +13,14 @@
 //! `/users/{id}` and `/catalog/{item_id}` take those of their own
 //! collections, but `/orders/{id}` does not take user ids.
 
-use trespass_model::{Operation, Parameter};
+use trespass_model::{Operation, ParamLocation, Parameter};
 
 use crate::harvest::Harvested;
 
 /// Whether a harvested id fits a parameter of an operation.
 pub fn fits(id: &Harvested, operation: &Operation, param: &Parameter) -> bool {
     let key = normalize(&id.key);
-    let name = normalize(&param.name);
+    let name = param_key(param);
     let plain = matches!(key.as_str(), "id" | "uuid" | "guid");
     if !plain {
         return key == name;
@@ -59,7 +59,7 @@ pub(crate) fn index_key(id: &Harvested) -> Option<IndexKey> {
 
 /// The keys under which ids that fit `param` of `operation` are indexed.
 pub(crate) fn lookup_keys(operation: &Operation, param: &Parameter) -> Vec<IndexKey> {
-    let name = normalize(&param.name);
+    let name = param_key(param);
     let stem = stem(&name);
     let path_collection = singular(&normalize(collection_before(&operation.path, &param.name)));
     let mut keys = vec![IndexKey::Name(name)];
@@ -70,6 +70,20 @@ pub(crate) fn lookup_keys(operation: &Operation, param: &Parameter) -> Vec<Index
         }
     }
     keys
+}
+
+/// A parameter's name as ids are matched against it: [`normalize`]d, and
+/// for a header without the customary `X-` prefix, so that `X-Account-Id`
+/// takes the ids that `account_id` takes.
+pub(crate) fn param_key(param: &Parameter) -> String {
+    let name = param.name.as_str();
+    let bare = match param.location {
+        ParamLocation::Header => {
+            name.get(..2).filter(|p| p.eq_ignore_ascii_case("x-")).map_or(name, |_| &name[2..])
+        }
+        _ => name,
+    };
+    normalize(bare)
 }
 
 /// Lowercase, without `_`, `-` or `.`: `user_id`, `userId` and `User-ID`
@@ -120,7 +134,7 @@ fn singular(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trespass_model::{Method, ParamLocation};
+    use trespass_model::Method;
 
     fn param(name: &str) -> Parameter {
         Parameter {
@@ -172,6 +186,15 @@ mod tests {
         assert!(fits(&id("user_id", "invoices"), &op("/users/{userId}"), &param("userId")));
         assert!(fits(&id("accountId", "x"), &op("/a/{account_id}"), &param("account_id")));
         assert!(!fits(&id("tenant_id", "invoices"), &op("/users/{user_id}"), &param("user_id")));
+    }
+
+    #[test]
+    fn headers_match_without_their_x_prefix() {
+        let header = Parameter { location: ParamLocation::Header, ..param("X-Account-Id") };
+        assert!(fits(&id("id", "accounts"), &op("/transactions"), &header));
+        assert!(fits(&id("account_id", "x"), &op("/transactions"), &header));
+        let query = param("X-Account-Id");
+        assert!(!fits(&id("id", "accounts"), &op("/transactions"), &query));
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //!
 //! Everything here is a constant, so every run of the lab, and every test
 //! against it, sees the same objects with the same ids. Ids are disjoint
-//! across kinds (users 1–2, accounts 11–12, tenants 21–22, invoices 1xx/2xx,
-//! reports 3xx, notes 4xx, orders 5xx, documents 6xx, catalog 1001+) so that
+//! across kinds (users 1–2, accounts 11–13, tenants 21–22, invoices
+//! 1xx/2xx, reports 3xx, notes 4xx, orders 5xx, documents 6xx, catalog
+//! 1001+, statements 1101+, transactions 1201+, card limits 1301+) so that
 //! a value found in a response names one object only, which keeps the
 //! scanner's ownership map honest.
 //!
@@ -106,9 +107,59 @@ pub(crate) static USERS: [User; 2] = [
     User { id: 2, name: "Bob Brook", email: "bob@globex.example", tenant: "globex" },
 ];
 
-pub(crate) static ACCOUNTS: [Account; 2] = [
+/// The accounts: alice's 11, bob's 12, and 13 of a customer (user 3) who
+/// is none of the lab's identities. No listing shows 13 to anyone; a
+/// scanner meets it only by counting up from bob's 12, and a route that
+/// serves it proves that ids can be walked to strangers' data.
+pub(crate) static ACCOUNTS: [Account; 3] = [
     Account { id: 11, user_id: 1, iban: "DE44 5001 0517 5407 3249 31", balance: 1250 },
     Account { id: 12, user_id: 2, iban: "FR14 2004 1010 0505 0001 3M02 606", balance: 310 },
+    Account { id: 13, user_id: 3, iban: "NL91 ABNA 0417 1643 00", balance: 8800 },
+];
+
+/// A monthly statement of one account, read by `?account_id=`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Statement {
+    pub(crate) id: u64,
+    pub(crate) account_id: u64,
+    pub(crate) period: &'static str,
+    pub(crate) closing_balance: u64,
+}
+
+pub(crate) static STATEMENTS: [Statement; 3] = [
+    Statement { id: 1101, account_id: 11, period: "2026-11", closing_balance: 1250 },
+    Statement { id: 1102, account_id: 12, period: "2026-11", closing_balance: 310 },
+    Statement { id: 1103, account_id: 13, period: "2026-11", closing_balance: 8800 },
+];
+
+/// A payment on one account, read by an `X-Account-Id` header.
+#[derive(Debug, Serialize)]
+pub(crate) struct Transaction {
+    pub(crate) id: u64,
+    pub(crate) account_id: u64,
+    pub(crate) counterparty: &'static str,
+    pub(crate) amount: u64,
+}
+
+pub(crate) static TRANSACTIONS: [Transaction; 3] = [
+    Transaction { id: 1201, account_id: 11, counterparty: "Initech payroll", amount: 4200 },
+    Transaction { id: 1202, account_id: 12, counterparty: "Globex canteen", amount: 12 },
+    Transaction { id: 1203, account_id: 13, counterparty: "Private clinic", amount: 640 },
+];
+
+/// The card limit of one account, read by an `account_id` cookie.
+#[derive(Debug, Serialize)]
+pub(crate) struct CardLimit {
+    pub(crate) id: u64,
+    pub(crate) account_id: u64,
+    pub(crate) card: &'static str,
+    pub(crate) daily_limit: u64,
+}
+
+pub(crate) static CARD_LIMITS: [CardLimit; 3] = [
+    CardLimit { id: 1301, account_id: 11, card: "VISA ending 4417", daily_limit: 2000 },
+    CardLimit { id: 1302, account_id: 12, card: "Mastercard ending 0932", daily_limit: 500 },
+    CardLimit { id: 1303, account_id: 13, card: "Amex ending 7781", daily_limit: 9000 },
 ];
 
 pub(crate) static INVOICES: [Invoice; 3] = [

@@ -32,6 +32,10 @@
 //! | `GET /users/{user_id}` | **any** user: BOLA read | the caller only, else 404 |
 //! | `GET /accounts` | `{"accounts":[…]}`, the caller's | same |
 //! | `GET /accounts/{account_id}` | 403 for another's, 404 for none: **existence oracle**; the key is **also accepted as `?api_key=`** | 404 for both; header only |
+//! | `GET /statements?account_id=` | **any account's** statement: BOLA read through the query, and ids walk to account 13, a stranger's | the caller's account only, else 404 |
+//! | `GET /balance?account_id=` | trap: id ignored, the caller's own balance | same |
+//! | `GET /transactions` + `X-Account-Id` | **any account's** payments: BOLA read through a header, and enumerable | the caller's account only |
+//! | `GET /card-limits` + cookie `account_id` | **any account's** card limit: BOLA read through a cookie, and enumerable | the caller's account only |
 //! | `GET /invoices` | the caller's tenant's invoices | same |
 //! | `GET /invoices/{invoice_id}` | **any tenant's** invoice: cross-tenant BOLA read | 404 for another tenant's |
 //! | `GET /reports` | the caller's reports | same |
@@ -49,9 +53,10 @@
 //! | `GET /admin/audit` | **any valid key**: a user reaches an admin route | 403: no lab user is an admin |
 //! | `GET /team` | members **with every member's API key** | names and emails only |
 //! | `GET /documents` | the caller's documents | same |
-//! | `POST /documents` | creates a document owned by the caller: 201, `Location` | same |
+//! | `POST /documents` | creates a document owned by **whoever `user_id` in the body names**: 201, `Location` | owned by the caller; another's `user_id` is 403 |
 //! | `GET /documents/{document_id}` | the owner's, 404 for others | same |
-//! | `PUT /documents/{document_id}` | **changes another's document, then answers 403** | 404, unchanged |
+//! | `PUT /documents/{document_id}` | **changes another's document, then answers 403**; **`user_id` in the body hands the document over** | 404, unchanged; another's `user_id` is 403 |
+//! | `PATCH /documents/{document_id}` | trap: the owner's only (404 otherwise), `user_id` in the body accepted and ignored | same |
 //! | `DELETE /documents/{document_id}` | the owner's only: 204, else 404 | same |
 //! | `PUT /profiles/{user_id}` | trap: id ignored, sets the **caller's** theme, 204 | same |
 //!
@@ -65,6 +70,7 @@
 //! | --- | --- | --- |
 //! | users | 1 Alice Anders | 2 Bob Brook |
 //! | accounts | 11 (DE44…, 1250) | 12 (FR14…, 310) |
+//! | statements, transactions, card limits | 1101, 1201, 1301 (account 11) | 1102, 1202, 1302 (account 12) |
 //! | invoices | 101 Initech 990, 102 Hooli 45 | 201 Vandelay 7300 |
 //! | reports | 301 Q3 forecast acme | 302 Globex payroll |
 //! | notes | 401 | 402 |
@@ -72,6 +78,9 @@
 //! | orders | 501 Laptop 1999 | 502 Desk 349 |
 //! | tenants | 21 acme | 22 globex |
 //!
+//! Account 13 (NL91…, 8800) with statement 1103, transaction 1203 and card
+//! limit 1303 belongs to user 3, who is none of the identities: nothing
+//! lists it, and it is reached only by counting up from bob's account 12.
 //! The catalog (1001 Widget, 1002 Gadget) is public. Every object carries its
 //! own `id` field. Documents start empty and are numbered from 601 as they
 //! are created; a lab keeps at most 300 (then `POST` answers 507).
@@ -113,6 +122,9 @@ pub use scaled::{ScaledLab, VULNERABLE_COLLECTIONS};
 /// The header that carries the API key.
 pub const KEY_HEADER: &str = "X-API-Key";
 
+/// The header that names the account of `GET /transactions`.
+pub const ACCOUNT_HEADER: &str = "X-Account-Id";
+
 /// What a scan must find on the vulnerable lab, and must not find on the
 /// fixed one: `(route, finding kind, description)`.
 ///
@@ -136,6 +148,29 @@ pub const PLANTED: &[(&str, &str, &str)] = &[
         "credential-in-query",
         "the key is also accepted in the query string (?api_key=)",
     ),
+    (
+        "/statements",
+        "bola-read",
+        "the account id in the query (?account_id=) is not checked against the caller",
+    ),
+    (
+        "/statements",
+        "enumerable-ids",
+        "counting up from bob's account 12 reaches account 13, which belongs to no identity",
+    ),
+    ("/balance", "none", "trap: ?account_id= is ignored and the caller's own balance returned"),
+    (
+        "/transactions",
+        "bola-read",
+        "the account id in the X-Account-Id header is not checked against the caller",
+    ),
+    ("/transactions", "enumerable-ids", "account 13, next to bob's 12, is served to everyone"),
+    (
+        "/card-limits",
+        "bola-read",
+        "the account id in the account_id cookie is not checked against the caller",
+    ),
+    ("/card-limits", "enumerable-ids", "account 13, next to bob's 12, is served to everyone"),
     (
         "/invoices/{invoice_id}",
         "bola-read",
@@ -185,6 +220,21 @@ pub const PLANTED: &[(&str, &str, &str)] = &[
         "/documents/{document_id}",
         "none",
         "trap: DELETE of another's document answers 404 and deletes nothing",
+    ),
+    (
+        "/documents",
+        "bola-write",
+        "POST takes the owner from `user_id` in the body: documents created in another's name",
+    ),
+    (
+        "/documents/{document_id}",
+        "bola-write",
+        "PUT takes `user_id` from the body: the caller hands its document to another user",
+    ),
+    (
+        "/documents/{document_id}",
+        "none",
+        "trap: PATCH accepts `user_id` in the body and ignores it; the document stays the caller's",
     ),
     (
         "/profiles/{user_id}",

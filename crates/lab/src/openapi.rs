@@ -7,8 +7,11 @@
 //! breaks it at runtime (the reports route serves without a key), which is
 //! exactly what a scanner compares against. The differences between the
 //! modes: the `403`s that only the vulnerable accounts and document routes
-//! answer, the `403` of the fixed admin route, and the `401` that the
-//! vulnerable document forgets on `/tenants/{tenant_id}/invoices`.
+//! answer, the `403`s of the fixed admin route and of the fixed document
+//! writes (to a body naming another owner), and the `401` that the
+//! vulnerable document forgets on `/tenants/{tenant_id}/invoices`. Ids
+//! outside the path (`?account_id=`, `X-Account-Id`, an `account_id`
+//! cookie) are documented as required parameters in their place.
 //!
 //! The document is built from [`ROUTES`], one row per path. The crate's tests
 //! compare its paths with the routes the router serves and request each one,
@@ -35,6 +38,9 @@ struct RouteDoc {
     tag: &'static str,
     /// The path parameters, in template order, with their descriptions.
     parameters: &'static [(&'static str, &'static str)],
+    /// Required ids outside the path: (name, `query`/`header`/`cookie`,
+    /// description).
+    placed: &'static [(&'static str, &'static str, &'static str)],
     /// The component schema of the JSON request body, for writes.
     request: Option<&'static str>,
     /// The success status (`200`, `201`, `204`).
@@ -48,6 +54,9 @@ struct RouteDoc {
     forbidden_when_vulnerable: bool,
     /// Whether the route can answer 403 in the fixed lab (a role check).
     forbidden_when_fixed: bool,
+    /// Whether the route answers 403, in the fixed lab, to a body that
+    /// names another user as the owner.
+    forbidden_owner: bool,
     /// Whether the vulnerable document forgets the route's 401, although the
     /// route requires a key: drift between the document and the runtime.
     undocumented_401_when_vulnerable: bool,
@@ -81,6 +90,7 @@ const fn list(
         summary,
         tag,
         parameters: &[],
+        placed: &[],
         request: None,
         success: "200",
         body,
@@ -88,6 +98,7 @@ const fn list(
         not_found: false,
         forbidden_when_vulnerable: false,
         forbidden_when_fixed: false,
+        forbidden_owner: false,
         undocumented_401_when_vulnerable: false,
     }
 }
@@ -108,6 +119,7 @@ const fn item(
         summary,
         tag,
         parameters,
+        placed: &[],
         request: None,
         success: "200",
         body: Body::Object(schema),
@@ -115,7 +127,24 @@ const fn item(
         not_found: true,
         forbidden_when_vulnerable: false,
         forbidden_when_fixed: false,
+        forbidden_owner: false,
         undocumented_401_when_vulnerable: false,
+    }
+}
+
+/// A read that needs a key and names its object by one required id in the
+/// query, a header or a cookie: `(name, in, description)`.
+const fn placed(
+    path: &'static str,
+    operation_id: &'static str,
+    summary: &'static str,
+    id: &'static [(&'static str, &'static str, &'static str); 1],
+    schema: &'static str,
+) -> RouteDoc {
+    RouteDoc {
+        placed: id,
+        not_found: true,
+        ..list(path, operation_id, summary, "accounts", Body::Object(schema), Access::Key)
     }
 }
 
@@ -179,6 +208,34 @@ const ROUTES: &[RouteDoc] = &[
             Access::Key,
         )
     },
+    placed(
+        "/statements",
+        "getStatement",
+        "The statement of one account",
+        &[("account_id", "query", "Id of the account.")],
+        "Statement",
+    ),
+    placed(
+        "/balance",
+        "getBalance",
+        "The balance of one account",
+        &[("account_id", "query", "Id of the account.")],
+        "Balance",
+    ),
+    placed(
+        "/transactions",
+        "listTransactions",
+        "The payments of one account",
+        &[("X-Account-Id", "header", "Id of the account.")],
+        "TransactionList",
+    ),
+    placed(
+        "/card-limits",
+        "getCardLimit",
+        "The card limit of one account",
+        &[("account_id", "cookie", "Id of the account.")],
+        "CardLimit",
+    ),
     list(
         "/invoices",
         "listInvoices",
@@ -316,20 +373,23 @@ const ROUTES: &[RouteDoc] = &[
         Body::Array("Document"),
         Access::Key,
     ),
-    write(
-        "post",
-        list(
-            "/documents",
-            "createDocument",
-            "Create a document owned by the caller",
-            "documents",
-            Body::Empty,
-            Access::Key,
-        ),
-        Some("DocumentInput"),
-        "201",
-        Body::Object("Document"),
-    ),
+    RouteDoc {
+        forbidden_owner: true,
+        ..write(
+            "post",
+            list(
+                "/documents",
+                "createDocument",
+                "Create a document owned by the caller",
+                "documents",
+                Body::Empty,
+                Access::Key,
+            ),
+            Some("DocumentInput"),
+            "201",
+            Body::Object("Document"),
+        )
+    },
     item(
         "/documents/{document_id}",
         "getDocument",
@@ -341,6 +401,7 @@ const ROUTES: &[RouteDoc] = &[
     ),
     RouteDoc {
         forbidden_when_vulnerable: true,
+        forbidden_owner: true,
         ..write(
             "put",
             item(
@@ -357,6 +418,21 @@ const ROUTES: &[RouteDoc] = &[
             Body::Object("Document"),
         )
     },
+    write(
+        "patch",
+        item(
+            "/documents/{document_id}",
+            "patchDocument",
+            "Change a document's title or body",
+            "documents",
+            DOCUMENT,
+            "Document",
+            Access::Key,
+        ),
+        Some("DocumentPatch"),
+        "200",
+        Body::Object("Document"),
+    ),
     write(
         "delete",
         item(
@@ -452,6 +528,9 @@ fn operation(route: &RouteDoc, fixed: bool) -> Value {
     if route.forbidden_when_fixed && fixed {
         responses.insert("403".to_owned(), error_response("The caller's role may not do this."));
     }
+    if route.forbidden_owner && fixed {
+        responses.insert("403".to_owned(), error_response("The body names another owner."));
+    }
     if route.not_found {
         responses.insert("404".to_owned(), error_response("No such object for this caller."));
     }
@@ -460,14 +539,16 @@ fn operation(route: &RouteDoc, fixed: bool) -> Value {
     operation.insert("operationId".to_owned(), json!(route.operation_id));
     operation.insert("summary".to_owned(), json!(route.summary));
     operation.insert("tags".to_owned(), json!([route.tag]));
-    if !route.parameters.is_empty() {
-        let parameters: Vec<Value> = route
-            .parameters
-            .iter()
-            .map(|(name, description)| {
+    if !route.parameters.is_empty() || !route.placed.is_empty() {
+        let in_path =
+            route.parameters.iter().map(|(name, description)| (*name, "path", *description));
+        let placed = route.placed.iter().copied();
+        let parameters: Vec<Value> = in_path
+            .chain(placed)
+            .map(|(name, location, description)| {
                 json!({
                     "name": name,
-                    "in": "path",
+                    "in": location,
                     "required": true,
                     "description": description,
                     "schema": { "type": "integer", "format": "int64", "minimum": 0 },
@@ -556,6 +637,29 @@ fn schemas() -> Value {
         ]),
         "Order": object(&[("id", id()), ("user_id", id()), ("item", string()), ("total", integer())]),
         "CatalogItem": object(&[("id", id()), ("name", string()), ("price", integer())]),
+        "Statement": object(&[
+            ("id", id()),
+            ("account_id", id()),
+            ("period", string()),
+            ("closing_balance", integer()),
+        ]),
+        "Balance": object(&[("account_id", id()), ("balance", integer()), ("currency", string())]),
+        "Transaction": object(&[
+            ("id", id()),
+            ("account_id", id()),
+            ("counterparty", string()),
+            ("amount", integer()),
+        ]),
+        "TransactionList": object(&[
+            ("account_id", id()),
+            ("transactions", json!({ "type": "array", "items": schema_ref("Transaction") })),
+        ]),
+        "CardLimit": object(&[
+            ("id", id()),
+            ("account_id", id()),
+            ("card", string()),
+            ("daily_limit", integer()),
+        ]),
         "Tenant": object(&[("id", id()), ("name", string())]),
         "Audit": object(&[
             ("events", json!({ "type": "array", "items": object(&[
@@ -584,6 +688,23 @@ fn schemas() -> Value {
             "properties": {
                 "title": { "type": "string", "example": "Quarterly plan" },
                 "body": { "type": "string", "default": "" },
+                "user_id": {
+                    "type": "integer",
+                    "format": "int64",
+                    "description": "The owner; the caller when left out.",
+                },
+            },
+        },
+        "DocumentPatch": {
+            "type": "object",
+            "properties": {
+                "title": { "type": "string" },
+                "body": { "type": "string" },
+                "user_id": {
+                    "type": "integer",
+                    "format": "int64",
+                    "description": "Accepted and ignored: a document stays its owner's.",
+                },
             },
         },
         "ProfileInput": {

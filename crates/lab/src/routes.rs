@@ -24,11 +24,12 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use crate::KEY_HEADER;
 use crate::data::{
-    self, ACCOUNTS, Account, CATALOG, CatalogItem, Document, INVOICES, Invoice, MAX_DOCUMENTS,
-    NOTES, Note, ORDERS, Order, PROFILES, REPORTS, Report, TENANTS, Tenant, USERS, User,
+    self, ACCOUNTS, Account, CARD_LIMITS, CATALOG, CardLimit, CatalogItem, Document, INVOICES,
+    Invoice, MAX_DOCUMENTS, NOTES, Note, ORDERS, Order, PROFILES, REPORTS, Report, STATEMENTS,
+    Statement, TENANTS, TRANSACTIONS, Tenant, Transaction, USERS, User,
 };
+use crate::{ACCOUNT_HEADER, KEY_HEADER};
 use crate::{Lab, log, noise};
 
 /// Builds the router for `lab`, with the request log in front of every route.
@@ -41,6 +42,10 @@ pub(crate) fn router(lab: &Lab) -> Router {
         .route("/users/{user_id}", get(get_user))
         .route("/accounts", get(list_accounts))
         .route("/accounts/{account_id}", get(get_account))
+        .route("/statements", get(get_statement))
+        .route("/balance", get(get_balance))
+        .route("/transactions", get(list_transactions))
+        .route("/card-limits", get(get_card_limit))
         .route("/invoices", get(list_invoices))
         .route("/invoices/{invoice_id}", get(get_invoice))
         .route("/reports", get(list_reports))
@@ -60,7 +65,7 @@ pub(crate) fn router(lab: &Lab) -> Router {
         .route("/documents", get(list_documents).post(create_document))
         .route(
             "/documents/{document_id}",
-            get(get_document).put(put_document).delete(delete_document),
+            get(get_document).put(put_document).patch(patch_document).delete(delete_document),
         )
         .fallback(unknown_path)
         .method_not_allowed_fallback(unknown_method)
@@ -241,6 +246,83 @@ async fn get_account(
         return Err(if lab.is_fixed() { ApiError::NotFound } else { ApiError::Forbidden });
     }
     Ok(Json(account))
+}
+
+/// The value of query parameter `name`, as sent. Ids are plain digits, so
+/// no percent-decoding is needed to read one.
+fn query_value<'u>(uri: &'u Uri, name: &str) -> Option<&'u str> {
+    uri.query()?.split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+}
+
+/// The value of cookie `name`, from the `Cookie` headers.
+fn cookie_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
+}
+
+/// The account a raw id names, if the caller may read it: any account in
+/// the vulnerable lab, the caller's own only in the fixed one. A missing,
+/// malformed or unknown id, and in the fixed lab another's, is 404.
+fn readable_account(
+    lab: &Lab,
+    caller: &User,
+    raw: Option<&str>,
+) -> Result<&'static Account, ApiError> {
+    let id = raw.and_then(parse_id).ok_or(ApiError::NotFound)?;
+    let account = ACCOUNTS.iter().find(|account| account.id == id).ok_or(ApiError::NotFound)?;
+    if lab.is_fixed() && account.user_id != caller.id {
+        return Err(ApiError::NotFound);
+    }
+    Ok(account)
+}
+
+/// The id in the query: `GET /statements?account_id=11`. Vulnerable: any
+/// account's statement, strangers' included. Fixed: the caller's only.
+async fn get_statement(
+    State(lab): State<Lab>,
+    Caller(caller): Caller,
+    uri: Uri,
+) -> Reply<&'static Statement> {
+    let account = readable_account(&lab, caller, query_value(&uri, "account_id"))?;
+    STATEMENTS.iter().find(|s| s.account_id == account.id).map(Json).ok_or(ApiError::NotFound)
+}
+
+/// A trap for the scanner, the same in both modes: `?account_id=` is
+/// required but ignored, and the balance of the caller's own account is
+/// returned. Another's id yields nothing of theirs, so this is no leak.
+async fn get_balance(Caller(caller): Caller, uri: Uri) -> Reply<Value> {
+    query_value(&uri, "account_id").and_then(parse_id).ok_or(ApiError::NotFound)?;
+    let account = ACCOUNTS.iter().find(|a| a.user_id == caller.id).ok_or(ApiError::NotFound)?;
+    Ok(Json(json!({ "account_id": account.id, "balance": account.balance, "currency": "EUR" })))
+}
+
+/// The id in a header: `GET /transactions` with `X-Account-Id: 11`.
+/// Vulnerable: any account's payments. Fixed: the caller's only.
+async fn list_transactions(
+    State(lab): State<Lab>,
+    Caller(caller): Caller,
+    headers: HeaderMap,
+) -> Reply<Value> {
+    let raw = headers.get(ACCOUNT_HEADER).and_then(|value| value.to_str().ok());
+    let account = readable_account(&lab, caller, raw)?;
+    let payments: Vec<&Transaction> =
+        TRANSACTIONS.iter().filter(|t| t.account_id == account.id).collect();
+    Ok(Json(json!({ "account_id": account.id, "transactions": payments })))
+}
+
+/// The id in a cookie: `GET /card-limits` with `Cookie: account_id=11`.
+/// Vulnerable: any account's card limit. Fixed: the caller's only.
+async fn get_card_limit(
+    State(lab): State<Lab>,
+    Caller(caller): Caller,
+    headers: HeaderMap,
+) -> Reply<&'static CardLimit> {
+    let account = readable_account(&lab, caller, cookie_value(&headers, "account_id"))?;
+    CARD_LIMITS.iter().find(|l| l.account_id == account.id).map(Json).ok_or(ApiError::NotFound)
 }
 
 async fn list_invoices(Caller(caller): Caller) -> Json<Vec<&'static Invoice>> {
@@ -436,15 +518,36 @@ async fn team(State(lab): State<Lab>, Caller(_caller): Caller) -> Json<Value> {
 }
 
 /// A document body as `POST` and `PUT` take it: `title` (a string) is
-/// required, `body` defaults to empty.
-fn document_fields(body: Result<Json<Value>, JsonRejection>) -> Result<(String, String), ApiError> {
+/// required, `body` defaults to empty, and `user_id` (a number), the owner
+/// the caller asks for, is optional.
+struct DocumentFields {
+    title: String,
+    body: String,
+    user_id: Option<u64>,
+}
+
+fn document_fields(body: Result<Json<Value>, JsonRejection>) -> Result<DocumentFields, ApiError> {
     let Json(body) = body.map_err(|_| ApiError::BadRequest)?;
     let title = body.get("title").and_then(Value::as_str).ok_or(ApiError::BadRequest)?;
     let text = match body.get("body") {
         None => "",
         Some(value) => value.as_str().ok_or(ApiError::BadRequest)?,
     };
-    Ok((title.to_owned(), text.to_owned()))
+    let user_id = match body.get("user_id") {
+        None => None,
+        Some(value) => Some(value.as_u64().ok_or(ApiError::BadRequest)?),
+    };
+    Ok(DocumentFields { title: title.to_owned(), body: text.to_owned(), user_id })
+}
+
+/// The owner a write may set: vulnerable, whatever `user_id` the body
+/// names; fixed, the caller, and a `user_id` of anyone else is 403.
+fn owner_for(lab: &Lab, caller: &User, asked: Option<u64>) -> Result<u64, ApiError> {
+    match asked {
+        Some(other) if other != caller.id && lab.is_fixed() => Err(ApiError::Forbidden),
+        Some(asked) => Ok(asked),
+        None => Ok(caller.id),
+    }
 }
 
 async fn list_documents(State(lab): State<Lab>, Caller(caller): Caller) -> Json<Vec<Document>> {
@@ -452,19 +555,22 @@ async fn list_documents(State(lab): State<Lab>, Caller(caller): Caller) -> Json<
     Json(store.documents.iter().filter(|d| d.user_id == caller.id).cloned().collect())
 }
 
-/// Creates a document owned by the caller: 201 with `Location` and the
-/// document, the same in both modes.
+/// Creates a document: 201 with `Location` and the document. Vulnerable:
+/// owned by whoever the body's `user_id` names, so a caller creates
+/// documents in another user's name. Fixed: owned by the caller, and a
+/// `user_id` of anyone else is 403.
 async fn create_document(
     State(lab): State<Lab>,
     Caller(caller): Caller,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let (title, body) = document_fields(body)?;
+    let DocumentFields { title, body, user_id } = document_fields(body)?;
+    let owner = owner_for(&lab, caller, user_id)?;
     let mut store = lab.store();
     if store.documents.len() >= MAX_DOCUMENTS {
         return Err(ApiError::Full);
     }
-    let document = Document { id: store.next_document, user_id: caller.id, title, body };
+    let document = Document { id: store.next_document, user_id: owner, title, body };
     store.next_document += 1;
     store.documents.push(document.clone());
     let location = [(LOCATION, format!("/documents/{}", document.id))];
@@ -483,15 +589,17 @@ async fn get_document(
 }
 
 /// Vulnerable: the change is applied first and the owner compared after,
-/// so another user's write answers 403 *and* changes the document. Fixed:
-/// another user's document is not found and stays as it was.
+/// so another user's write answers 403 *and* changes the document; and a
+/// `user_id` in the body hands the document to that user (then 403 too,
+/// since it is no longer the caller's). Fixed: another user's document is
+/// not found and stays as it was, and a `user_id` of anyone else is 403.
 async fn put_document(
     State(lab): State<Lab>,
     Caller(caller): Caller,
     ObjectId(id): ObjectId,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Reply<Document> {
-    let (title, body) = document_fields(body)?;
+    let DocumentFields { title, body, user_id } = document_fields(body)?;
     let fixed = lab.is_fixed();
     let mut store = lab.store();
     let document = store
@@ -499,10 +607,43 @@ async fn put_document(
         .iter_mut()
         .find(|d| d.id == id && (!fixed || d.user_id == caller.id))
         .ok_or(ApiError::NotFound)?;
+    let owner = owner_for(&lab, caller, user_id.or(Some(document.user_id)))?;
     document.title = title;
     document.body = body;
+    document.user_id = owner;
     if document.user_id != caller.id {
         return Err(ApiError::Forbidden);
+    }
+    Ok(Json(document.clone()))
+}
+
+/// A trap for the scanner, the same in both modes: only the owner's
+/// document is changed (404 otherwise), `title` and `body` when given, and
+/// a `user_id` in the body is accepted and ignored, so the document stays
+/// the caller's whatever it names.
+async fn patch_document(
+    State(lab): State<Lab>,
+    Caller(caller): Caller,
+    ObjectId(id): ObjectId,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Reply<Document> {
+    let Json(body) = body.map_err(|_| ApiError::BadRequest)?;
+    let text = |name: &str| match body.get(name) {
+        None => Ok(None),
+        Some(value) => value.as_str().map(|s| Some(s.to_owned())).ok_or(ApiError::BadRequest),
+    };
+    let (title, text) = (text("title")?, text("body")?);
+    let mut store = lab.store();
+    let document = store
+        .documents
+        .iter_mut()
+        .find(|d| d.id == id && d.user_id == caller.id)
+        .ok_or(ApiError::NotFound)?;
+    if let Some(title) = title {
+        document.title = title;
+    }
+    if let Some(text) = text {
+        document.body = text;
     }
     Ok(Json(document.clone()))
 }

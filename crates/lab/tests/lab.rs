@@ -54,6 +54,11 @@ impl Running {
         self.send_body(method, path, key, None).await
     }
 
+    /// A GET with one more header (`X-Account-Id: 11`, `Cookie: …`).
+    async fn get_with(&self, path: &str, key: Option<&str>, header: (&str, &str)) -> Reply {
+        self.send_full("GET", path, key, Some(header), None).await
+    }
+
     /// Sends a request with an optional JSON body.
     async fn send_body(
         &self,
@@ -62,11 +67,26 @@ impl Running {
         key: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
+        self.send_full(method, path, key, None, body).await
+    }
+
+    /// Sends a request with an optional extra header and JSON body.
+    async fn send_full(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        header: Option<(&str, &str)>,
+        body: Option<Value>,
+    ) -> Reply {
         let request = async {
             let mut stream = TcpStream::connect(self.addr).await.unwrap();
             let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
             if let Some(key) = key {
                 head.push_str(&format!("{KEY_HEADER}: {key}\r\n"));
+            }
+            if let Some((name, value)) = header {
+                head.push_str(&format!("{name}: {value}\r\n"));
             }
             let body = body.map(|b| b.to_string()).unwrap_or_default();
             if !body.is_empty() {
@@ -223,7 +243,7 @@ fn catalog() -> Value {
 }
 
 /// Every path the lab documents and serves.
-const PATHS: [&str; 25] = [
+const PATHS: [&str; 29] = [
     "/",
     "/openapi.json",
     "/me",
@@ -231,6 +251,10 @@ const PATHS: [&str; 25] = [
     "/users/{user_id}",
     "/accounts",
     "/accounts/{account_id}",
+    "/statements",
+    "/balance",
+    "/transactions",
+    "/card-limits",
     "/invoices",
     "/invoices/{invoice_id}",
     "/reports",
@@ -326,7 +350,7 @@ async fn accounts_are_an_existence_oracle_in_the_vulnerable_lab_only() {
         lab.get("/accounts", None).await.assert(401, unauthorized());
         lab.get("/accounts/11", Some(ALICE)).await.assert(200, alice_account());
         lab.get("/accounts/12", Some(BOB)).await.assert(200, bob_account());
-        lab.get("/accounts/13", Some(BOB)).await.assert(404, not_found());
+        lab.get("/accounts/14", Some(BOB)).await.assert(404, not_found());
         lab.get("/accounts/11", None).await.assert(401, unauthorized());
 
         // The key in the query string: accepted by the vulnerable lab only.
@@ -345,6 +369,56 @@ async fn accounts_are_an_existence_oracle_in_the_vulnerable_lab_only() {
         } else {
             not_yours.assert(403, json!({ "error": "forbidden" }));
         }
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn ids_in_the_query_a_header_and_a_cookie_leak_in_the_vulnerable_lab_only() {
+    let statement = |id: u64, account: u64, closing: u64| json!({ "id": id, "account_id": account, "period": "2026-11", "closing_balance": closing });
+    let limit = |id: u64, account: u64, card: &str, daily: u64| json!({ "id": id, "account_id": account, "card": card, "daily_limit": daily });
+    let payments = |account: u64, id: u64, counterparty: &str, amount: u64| {
+        json!({ "account_id": account, "transactions": [
+            { "id": id, "account_id": account, "counterparty": counterparty, "amount": amount },
+        ] })
+    };
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        let own = lab.get("/statements?account_id=11", Some(ALICE)).await;
+        own.assert(200, statement(1101, 11, 1250));
+        let header = ("X-Account-Id", "12");
+        lab.get_with("/transactions", Some(BOB), header)
+            .await
+            .assert(200, payments(12, 1202, "Globex canteen", 12));
+        let cookie = ("Cookie", "theme=dark; account_id=11");
+        lab.get_with("/card-limits", Some(ALICE), cookie)
+            .await
+            .assert(200, limit(1301, 11, "VISA ending 4417", 2000));
+        lab.get("/statements?account_id=11", None).await.assert(401, unauthorized());
+        lab.get("/statements", Some(ALICE)).await.assert(404, not_found());
+        lab.get("/statements?account_id=x", Some(ALICE)).await.assert(404, not_found());
+        lab.get("/transactions", Some(ALICE)).await.assert(404, not_found());
+
+        // Another's account, and a stranger's next to bob's 12.
+        let theirs = lab.get("/statements?account_id=12", Some(ALICE)).await;
+        let stranger = lab.get_with("/transactions", Some(BOB), ("X-Account-Id", "13")).await;
+        let cookie = lab.get_with("/card-limits", Some(BOB), ("Cookie", "account_id=11")).await;
+        if fixed {
+            theirs.assert(404, not_found());
+            stranger.assert(404, not_found());
+            cookie.assert(404, not_found());
+        } else {
+            theirs.assert(200, statement(1102, 12, 310));
+            stranger.assert(200, payments(13, 1203, "Private clinic", 640));
+            cookie.assert(200, limit(1301, 11, "VISA ending 4417", 2000));
+        }
+
+        // The trap: the id is required and ignored; the caller's own balance.
+        let alice_balance = json!({ "account_id": 11, "balance": 1250, "currency": "EUR" });
+        lab.get("/balance?account_id=12", Some(ALICE)).await.assert(200, alice_balance);
+        let bob_balance = json!({ "account_id": 12, "balance": 310, "currency": "EUR" });
+        lab.get("/balance?account_id=11", Some(BOB)).await.assert(200, bob_balance);
+        lab.get("/balance", Some(BOB)).await.assert(404, not_found());
         lab.stop().await;
     }
 }
@@ -519,7 +593,7 @@ async fn openapi_document_describes_every_route() {
             let methods: Vec<&str> = item.keys().map(String::as_str).collect();
             let expected_methods: &[&str] = match path.as_str() {
                 "/documents" => &["get", "post"],
-                "/documents/{document_id}" => &["get", "put", "delete"],
+                "/documents/{document_id}" => &["get", "put", "patch", "delete"],
                 "/profiles/{user_id}" => &["get", "put"],
                 _ => &["get"],
             };
@@ -546,7 +620,7 @@ async fn openapi_document_describes_every_route() {
                 }
                 assert_eq!(
                     operation.contains_key("requestBody"),
-                    matches!(method.as_str(), "post" | "put"),
+                    matches!(method.as_str(), "post" | "put" | "patch"),
                     "{method} {path}"
                 );
 
@@ -555,17 +629,29 @@ async fn openapi_document_describes_every_route() {
                 let names: Vec<&str> =
                     path.split('{').skip(1).filter_map(|rest| rest.split('}').next()).collect();
                 let parameters = operation.get("parameters").and_then(Value::as_array);
-                let documented: Vec<&str> = parameters
+                let documented: Vec<(&str, &str)> = parameters
                     .into_iter()
                     .flatten()
                     .map(|p| {
-                        assert_eq!((&p["in"], &p["required"]), (&json!("path"), &json!(true)));
+                        assert_eq!(p["required"], json!(true), "{path}");
                         assert_eq!(p["schema"]["type"], "integer", "{path}");
-                        p["name"].as_str().unwrap()
+                        (p["in"].as_str().unwrap(), p["name"].as_str().unwrap())
                     })
                     .collect();
-                assert_eq!(documented, names, "{method} {path}");
-                if !names.is_empty() {
+                let in_path: Vec<&str> =
+                    documented.iter().filter(|(at, _)| *at == "path").map(|(_, n)| *n).collect();
+                assert_eq!(in_path, names, "{method} {path}");
+                // Ids outside the path: one required account id each.
+                let placed: Vec<(&str, &str)> =
+                    documented.iter().copied().filter(|(at, _)| *at != "path").collect();
+                let expected_placed: &[(&str, &str)] = match path.as_str() {
+                    "/statements" | "/balance" => &[("query", "account_id")],
+                    "/transactions" => &[("header", "X-Account-Id")],
+                    "/card-limits" => &[("cookie", "account_id")],
+                    _ => &[],
+                };
+                assert_eq!(placed, expected_placed, "{method} {path}");
+                if !documented.is_empty() {
                     assert!(responses.contains_key("404"), "{method} {path}");
                 }
             }
@@ -579,8 +665,12 @@ async fn openapi_document_describes_every_route() {
 
         let account_responses = &paths["/accounts/{account_id}"]["get"]["responses"];
         assert_eq!(account_responses.get("403").is_some(), !fixed);
+        // The vulnerable PUT refuses after writing; the fixed one refuses a
+        // body naming another owner, as does the fixed POST.
         let put_document = &paths["/documents/{document_id}"]["put"]["responses"];
-        assert_eq!(put_document.get("403").is_some(), !fixed);
+        assert!(put_document.get("403").is_some());
+        let post_document = &paths["/documents"]["post"]["responses"];
+        assert_eq!(post_document.get("403").is_some(), fixed);
         let audit = &paths["/admin/audit"]["get"];
         assert_eq!(audit["responses"].get("403").is_some(), fixed);
         assert_eq!(audit["tags"], json!(["admin"]));
@@ -593,7 +683,19 @@ async fn openapi_document_describes_every_route() {
         for path in PATHS {
             let concrete = concrete_path(path);
             let expected = if fixed && path == "/admin/audit" { 403 } else { 200 };
-            assert_eq!(lab.get(&concrete, Some(ALICE)).await.status, expected, "{concrete}");
+            let reply = match path {
+                "/statements" | "/balance" => {
+                    lab.get(&format!("{concrete}?account_id=11"), Some(ALICE)).await
+                }
+                "/transactions" => {
+                    lab.get_with(&concrete, Some(ALICE), ("X-Account-Id", "11")).await
+                }
+                "/card-limits" => {
+                    lab.get_with(&concrete, Some(ALICE), ("Cookie", "account_id=11")).await
+                }
+                _ => lab.get(&concrete, Some(ALICE)).await,
+            };
+            assert_eq!(reply.status, expected, "{concrete}");
         }
         lab.stop().await;
     }
@@ -813,6 +915,50 @@ async fn put_on_another_users_document_answers_403_and_changes_it_when_vulnerabl
         own.assert(200, json!({ "id": 601, "user_id": 1, "title": "new", "body": "new text" }));
         let missing = lab.send_body("PUT", "/documents/699", Some(ALICE), Some(doc("x"))).await;
         missing.assert(404, not_found());
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn user_id_in_a_document_body_sets_the_owner_in_the_vulnerable_lab_only() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        let in_bobs_name = json!({ "title": "t", "user_id": 2 });
+        let created = lab.send_body("POST", "/documents", Some(ALICE), Some(in_bobs_name)).await;
+        lab.send_body("POST", "/documents", Some(ALICE), Some(doc("mine"))).await;
+        let mine = if fixed { 601 } else { 602 };
+        let handed = json!({ "title": "h", "user_id": 2 });
+        let mine = format!("/documents/{mine}");
+        let put = lab.send_body("PUT", &mine, Some(ALICE), Some(handed)).await;
+        let bobs = lab.get("/documents", Some(BOB)).await;
+        if fixed {
+            created.assert(403, json!({ "error": "forbidden" }));
+            put.assert(403, json!({ "error": "forbidden" }));
+            bobs.assert(200, json!([]));
+            let kept = json!({ "id": 601, "user_id": 1, "title": "mine", "body": "mine text" });
+            lab.get("/documents/601", Some(ALICE)).await.assert(200, kept);
+        } else {
+            let bob_doc = json!({ "id": 601, "user_id": 2, "title": "t", "body": "" });
+            created.assert(201, bob_doc.clone());
+            // Handed over, then refused: it is not the caller's any more.
+            put.assert(403, json!({ "error": "forbidden" }));
+            let handed = json!({ "id": 602, "user_id": 2, "title": "h", "body": "" });
+            bobs.assert(200, json!([bob_doc, handed]));
+            lab.get("/documents/602", Some(ALICE)).await.assert(404, not_found());
+        }
+
+        // PATCH, the trap: `user_id` is ignored, and only the owner patches.
+        let own = lab.send_body("POST", "/documents", Some(ALICE), Some(doc("p"))).await;
+        let id = own.json()["id"].as_u64().unwrap();
+        let patch = json!({ "title": "patched", "user_id": 2 });
+        let path = format!("/documents/{id}");
+        let reply = lab.send_body("PATCH", &path, Some(ALICE), Some(patch)).await;
+        let patched = json!({ "id": id, "user_id": 1, "title": "patched", "body": "p text" });
+        reply.assert(200, patched.clone());
+        let by_bob = json!({ "title": "bob" });
+        let reply = lab.send_body("PATCH", &path, Some(BOB), Some(by_bob)).await;
+        reply.assert(404, not_found());
+        lab.get(&path, Some(ALICE)).await.assert(200, patched);
         lab.stop().await;
     }
 }

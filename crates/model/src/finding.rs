@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::operation::Method;
+use crate::operation::{Method, ParamLocation};
 
 /// The kind of a finding. Its kebab-case name is a public interface: kinds
 /// are added, never renamed.
@@ -47,11 +47,16 @@ pub enum FindingKind {
     /// The spec declares security that the runtime does not enforce, or
     /// documents no 401/403 for a protected operation.
     SpecSecurityDrift,
+    /// Integer ids are sequential, and a neighbour of an owned id that no
+    /// identity of the scan owns is served on an operation that does not
+    /// check ownership: objects of callers outside the scan can be reached
+    /// by counting.
+    EnumerableIds,
 }
 
 impl FindingKind {
     /// Every kind, in report order.
-    pub const ALL: [FindingKind; 10] = [
+    pub const ALL: [FindingKind; 11] = [
         FindingKind::BolaRead,
         FindingKind::MissingAuth,
         FindingKind::CredentialNotValidated,
@@ -62,6 +67,7 @@ impl FindingKind {
         FindingKind::CredentialExposure,
         FindingKind::CredentialInQuery,
         FindingKind::SpecSecurityDrift,
+        FindingKind::EnumerableIds,
     ];
 
     /// The stable name (`bola-read`).
@@ -77,6 +83,7 @@ impl FindingKind {
             FindingKind::CredentialExposure => "credential-exposure",
             FindingKind::CredentialInQuery => "credential-in-query",
             FindingKind::SpecSecurityDrift => "spec-security-drift",
+            FindingKind::EnumerableIds => "enumerable-ids",
         }
     }
 
@@ -87,7 +94,9 @@ impl FindingKind {
             FindingKind::MissingAuth => "CWE-306",
             FindingKind::CredentialNotValidated => "CWE-287",
             FindingKind::ExistenceOracle => "CWE-204",
-            FindingKind::BolaWrite | FindingKind::CrossTenantHierarchy => "CWE-639",
+            FindingKind::BolaWrite
+            | FindingKind::CrossTenantHierarchy
+            | FindingKind::EnumerableIds => "CWE-639",
             FindingKind::PrivilegeEscalation => "CWE-285",
             FindingKind::CredentialExposure => "CWE-200",
             FindingKind::CredentialInQuery => "CWE-598",
@@ -101,7 +110,8 @@ impl FindingKind {
             FindingKind::BolaRead
             | FindingKind::ExistenceOracle
             | FindingKind::BolaWrite
-            | FindingKind::CrossTenantHierarchy => "API1:2023 Broken Object Level Authorization",
+            | FindingKind::CrossTenantHierarchy
+            | FindingKind::EnumerableIds => "API1:2023 Broken Object Level Authorization",
             FindingKind::MissingAuth
             | FindingKind::CredentialNotValidated
             | FindingKind::CredentialInQuery => "API2:2023 Broken Authentication",
@@ -128,6 +138,9 @@ impl FindingKind {
             FindingKind::CredentialExposure => "another identity's secret appears in a response",
             FindingKind::CredentialInQuery => "credential accepted in the query string",
             FindingKind::SpecSecurityDrift => "the runtime does not enforce the declared security",
+            FindingKind::EnumerableIds => {
+                "sequential ids reach objects of callers outside the scan"
+            }
         }
     }
 }
@@ -209,6 +222,30 @@ pub struct RecordedRequest {
     /// The credential header, cookie or query parameter as sent, with its
     /// value replaced by `${identity}`, or `none`.
     pub credential: String,
+    /// Headers other than the credential that the probe set, one
+    /// `Name: value` line each: an object id sent in a header
+    /// (`X-Account-Id: 12`) or a cookie (`Cookie: account_id=12`). Absent
+    /// when there were none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<String>,
+    /// The JSON body sent, when the request had one (active mode's writes),
+    /// with secrets replaced by placeholders like everything else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+impl RecordedRequest {
+    /// A request with only a method, a URL and a credential description:
+    /// no further header and no body.
+    pub fn new(method: Method, url: impl Into<String>, credential: impl Into<String>) -> Self {
+        Self {
+            method,
+            url: url.into(),
+            credential: credential.into(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
 }
 
 /// A response as the report shows it.
@@ -262,6 +299,10 @@ pub struct Finding {
     /// The object-reference parameter the probe varied, when one was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
+    /// Where that parameter is sent (`path`, `query`, `header`, `cookie`,
+    /// `body`), when the finding names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_location: Option<ParamLocation>,
     /// Who made the offending request, when an identity did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,

@@ -101,6 +101,19 @@ pub enum ParamLocation {
     Body,
 }
 
+impl ParamLocation {
+    /// The lowercase name (`path`, `query`, `header`, `cookie`, `body`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+            ParamLocation::Body => "body",
+        }
+    }
+}
+
 /// One parameter of an operation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Parameter {

@@ -17,18 +17,18 @@
 //! 3. **clean up**: the owner deletes what is left of what trespass created,
 //!    and every object that could not be deleted is reported.
 //!
-//! Nothing here touches an object trespass did not create. Known
-//! shortcomings: enums and nested objects of request bodies are not
-//! modelled by the inventory, so a `POST` that needs them fails and is
-//! reported as not created; ids in query, header or cookie positions are
-//! not yet swapped.
+//! Nothing here touches an object trespass did not create. Ids in JSON
+//! body fields (`user_id`, `owner_id`) are probed by
+//! [`body_fields`](crate::body_fields). Known shortcoming: enums and nested objects of
+//! request bodies are not modelled by the inventory, so a `POST` that needs
+//! them fails and is reported as not created.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures::future::join_all;
 use serde_json::{Map, Value};
 use trespass_model::{Method, Operation, ParamLocation};
-use trespass_transport::{Presenting, record};
+use trespass_transport::{Extras, Presenting, record_with};
 
 use crate::{Context, Observation, Reply, fill};
 
@@ -221,7 +221,7 @@ async fn probe_object(
 
 /// The item template below a collection path (`/documents` →
 /// `/documents/{document_id}`) that a GET reads, and its parameter.
-fn item_of(operations: &[Operation], collection: &str) -> Option<(String, String)> {
+pub(crate) fn item_of(operations: &[Operation], collection: &str) -> Option<(String, String)> {
     operations.iter().filter(|o| o.method == Method::Get).find_map(|o| {
         let rest = o.path.strip_prefix(collection)?.strip_prefix("/{")?;
         let param = rest.strip_suffix('}')?;
@@ -257,7 +257,11 @@ pub fn build_body(operation: &Operation, canary: &str) -> Value {
 
 /// The id of a created object: the body's `id` or `param` field, else the
 /// last segment of `Location`.
-fn new_id(observation: &Observation, location: Option<&str>, param: &str) -> Option<String> {
+pub(crate) fn new_id(
+    observation: &Observation,
+    location: Option<&str>,
+    param: &str,
+) -> Option<String> {
     let reply = observation.success()?;
     if let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&reply.body) {
         for key in ["id", param] {
@@ -274,12 +278,12 @@ fn new_id(observation: &Observation, location: Option<&str>, param: &str) -> Opt
     (!last.is_empty()).then(|| last.to_owned())
 }
 
-fn owner_of(context: Context<'_>, index: usize) -> Presenting<'_> {
+pub(crate) fn owner_of(context: Context<'_>, index: usize) -> Presenting<'_> {
     let identity = &context.identities[index];
     Presenting::Identity { name: &identity.name, credential: &identity.credential }
 }
 
-fn status_text(observation: &Observation) -> String {
+pub(crate) fn status_text(observation: &Observation) -> String {
     match &observation.outcome {
         Ok(reply) => reply.status.to_string(),
         Err(message) => format!("no response: {message}"),
@@ -288,7 +292,7 @@ fn status_text(observation: &Observation) -> String {
 
 /// Sends one request, with a JSON body when given; returns the observation
 /// and the `Location` header.
-async fn send(
+pub(crate) async fn send(
     context: Context<'_>,
     method: Method,
     path: &str,
@@ -298,16 +302,12 @@ async fn send(
     let url = match context.client.url_for(path) {
         Ok(url) => url,
         Err(e) => {
-            let request = trespass_model::RecordedRequest {
-                method,
-                url: path.to_owned(),
-                credential: "none".to_owned(),
-            };
+            let request = trespass_model::RecordedRequest::new(method, path, "none");
             return (Observation { request, outcome: Err(e.to_string()) }, None);
         }
     };
-    let request = record(method, &url, presenting);
     let bytes = body.map(|b| b.to_string().into_bytes());
+    let request = record_with(method, &url, presenting, &Extras::default(), bytes.as_deref());
     match context.client.send_json(method, &url, presenting, bytes).await {
         Ok(received) => {
             let text = String::from_utf8_lossy(&received.body);

@@ -1,9 +1,11 @@
 //! Probes: the requests that test one operation's objects against every
 //! identity.
 //!
-//! For an operation whose path names an object (`GET /users/{user_id}`),
-//! [`plan`] picks, from the ownership map that discovery built, one object
-//! of each identity that owns any, and an id that surely does not exist.
+//! For an operation that names an object (`GET /users/{user_id}`, `GET
+//! /statements?account_id=`, a header `X-Account-Id`, a cookie
+//! `account_id`), [`plan`] picks, from the ownership map that discovery
+//! built, one object of each identity that owns any, and an id that surely
+//! does not exist; [`place`] puts each value where its parameter lives.
 //! [`run`] then sends, for each such object:
 //!
 //! - the owner's own request (the **baseline**);
@@ -20,20 +22,24 @@
 //! after the other, so that the verdicts learn which fields vary between
 //! identical requests (timestamps, request ids) and leave them out. Everything comes back as [`Observation`]s in an
 //! [`OperationProbes`], which the verdicts judge. Only read-only methods are
-//! planned here; writes are probed by [`active`], in active mode only.
+//! planned here; writes are probed by [`active`] and ids in JSON bodies by
+//! [`body_fields`], in active mode only. [`neighbours`] asks for the
+//! sequential neighbours of owned integer ids.
 
 pub mod active;
+pub mod body_fields;
 mod forge;
+pub mod neighbours;
 
 use std::collections::BTreeSet;
 
 use futures::future::join_all;
 use trespass_discovery::{Discovery, encode};
 use trespass_model::{
-    Credential, CredentialPlacement, Identity, Method, Operation, ParamLocation, RecordedRequest,
-    Secret,
+    Credential, CredentialPlacement, Identity, Method, Operation, ParamLocation, Parameter,
+    RecordedRequest, Secret,
 };
-use trespass_transport::{Client, Presenting, Redactor, record};
+use trespass_transport::{Client, Extras, Presenting, Redactor, record_with};
 
 pub use forge::{absent_id, forged_credential};
 
@@ -68,6 +74,8 @@ pub struct PlannedObject {
 pub struct OperationPlan {
     /// The object-reference parameter that is swapped between identities.
     pub varied: String,
+    /// Where it is sent: the path, or the query, a header or a cookie.
+    pub varied_location: ParamLocation,
     /// One object per owning identity.
     pub objects: Vec<PlannedObject>,
     /// Values naming an object that does not exist.
@@ -185,8 +193,28 @@ pub fn plan(
         return skip("skipped", format!("{} responses are not compared; GET is", operation.method));
     }
     let path_params: Vec<_> = operation.path_parameters().collect();
-    let refs: Vec<_> = path_params.iter().filter(|p| p.object_reference).collect();
-    let Some(varied) = refs.last() else {
+    let mut refs: Vec<&Parameter> =
+        path_params.iter().copied().filter(|p| p.object_reference).collect();
+    let path_refs = refs.len();
+
+    // Ids in the query, a header or a cookie join the path's when discovery
+    // found values for them. A required one without values is sent with
+    // the spec's example when there is one (a request without it proves
+    // nothing), and otherwise makes the operation untestable, below.
+    let mut placed_fixed = Vec::new();
+    for param in placed_references(operation) {
+        if !discovery.candidates(operation, param).is_empty() {
+            refs.push(param);
+        } else if let (true, Some(example)) = (param.required, &param.example) {
+            placed_fixed.push((param.name.clone(), example.clone()));
+        } else if param.required {
+            refs.push(param);
+        }
+    }
+    // The path's last id is the one swapped when there is one (the child of
+    // a nested path); otherwise the first id sent elsewhere.
+    let varied = if path_refs > 0 { refs.get(path_refs - 1) } else { refs.first() };
+    let Some(varied) = varied.copied() else {
         if path_params.is_empty() {
             return skip("listing", "names no object; used for discovery".to_owned());
         }
@@ -194,7 +222,7 @@ pub fn plan(
     };
 
     // Fixed values for path parameters that do not name objects.
-    let mut fixed = Vec::new();
+    let mut fixed = placed_fixed;
     for param in path_params.iter().filter(|p| !p.object_reference) {
         match &param.example {
             Some(example) => fixed.push((param.name.clone(), example.clone())),
@@ -262,7 +290,51 @@ pub fn plan(
             *value = absent_id(value, known);
         }
     }
-    Ok(OperationPlan { varied: varied.name.clone(), objects, control })
+    Ok(OperationPlan {
+        varied: varied.name.clone(),
+        varied_location: varied.location,
+        objects,
+        control,
+    })
+}
+
+/// Object references sent in the query, a header or a cookie, in
+/// declaration order. Body fields are not among them: a read sends no body,
+/// and active mode probes them on writes
+/// ([`body_fields::run_body_fields`]).
+pub fn placed_references(operation: &Operation) -> impl Iterator<Item = &Parameter> {
+    operation.object_references().filter(|p| is_placed_location(p.location))
+}
+
+/// The URL path (with its query) and the headers and cookies that carry
+/// `values` for `operation`: each value goes where its parameter lives. A
+/// name that is no declared parameter is taken to be a path parameter.
+pub fn place(operation: &Operation, values: &[(String, String)]) -> (String, Extras) {
+    let location = |name: &str| {
+        operation
+            .parameters
+            .iter()
+            .filter(|p| p.name == name)
+            .min_by_key(|p| (!p.object_reference, p.location != ParamLocation::Path))
+            .map_or(ParamLocation::Path, |p| p.location)
+    };
+    let (mut in_path, mut query, mut extras) = (Vec::new(), Vec::new(), Extras::default());
+    for (name, value) in values {
+        match location(name) {
+            ParamLocation::Query => query.push(format!("{}={}", encode(name), encode(value))),
+            ParamLocation::Header => extras.headers.push((name.clone(), value.clone())),
+            ParamLocation::Cookie => extras.cookies.push((name.clone(), encode(value))),
+            ParamLocation::Path | ParamLocation::Body => {
+                in_path.push((name.clone(), value.clone()));
+            }
+        }
+    }
+    let mut path = fill(&operation.path, &in_path);
+    if !query.is_empty() {
+        path.push(if path.contains('?') { '&' } else { '?' });
+        path.push_str(&query.join("&"));
+    }
+    (path, extras)
 }
 
 /// Sends every probe of a plan.
@@ -413,36 +485,33 @@ async fn send(
     values: &[(String, String)],
     presenting: Presenting<'_>,
 ) -> Observation {
-    let path = fill(&operation.path, values);
+    let (path, extras) = place(operation, values);
     let url = match context.client.url_for(&path) {
         Ok(url) => url,
         Err(e) => {
             return Observation {
-                request: RecordedRequest {
-                    method: operation.method,
-                    url: path,
-                    credential: "none".to_owned(),
-                },
+                request: RecordedRequest::new(operation.method, path, "none"),
                 outcome: Err(e.to_string()),
             };
         }
     };
-    let request = record(operation.method, &url, presenting);
-    let outcome = match context.client.send(operation.method, &url, presenting).await {
-        Ok(received) => {
-            let text = String::from_utf8_lossy(&received.body);
-            let excerpt: String =
-                context.redactor.redact(&text).chars().take(EXCERPT_CHARS).collect();
-            Ok(Reply {
-                status: received.status,
-                content_type: received.content_type,
-                body: received.body,
-                truncated: received.truncated,
-                excerpt,
-            })
-        }
-        Err(e) => Err(e.to_string()),
-    };
+    let request = record_with(operation.method, &url, presenting, &extras, None);
+    let outcome =
+        match context.client.send_with(operation.method, &url, presenting, &extras, None).await {
+            Ok(received) => {
+                let text = String::from_utf8_lossy(&received.body);
+                let excerpt: String =
+                    context.redactor.redact(&text).chars().take(EXCERPT_CHARS).collect();
+                Ok(Reply {
+                    status: received.status,
+                    content_type: received.content_type,
+                    body: received.body,
+                    truncated: received.truncated,
+                    excerpt,
+                })
+            }
+            Err(e) => Err(e.to_string()),
+        };
     Observation { request, outcome }
 }
 
@@ -455,9 +524,16 @@ pub fn fill(template: &str, values: &[(String, String)]) -> String {
     path
 }
 
-/// Whether a parameter location is one this version swaps (path only).
+/// Whether a parameter location is one the read probes swap ids in: the
+/// path, the query, a header or a cookie. Body fields are swapped by active
+/// mode's writes only.
 pub fn is_probed_location(location: ParamLocation) -> bool {
-    location == ParamLocation::Path
+    location == ParamLocation::Path || is_placed_location(location)
+}
+
+/// The query, a header or a cookie: where an id sits outside the path.
+fn is_placed_location(location: ParamLocation) -> bool {
+    matches!(location, ParamLocation::Query | ParamLocation::Header | ParamLocation::Cookie)
 }
 
 #[cfg(test)]
@@ -465,7 +541,6 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
     use trespass_discovery::{Harvested, Listing, Seer};
-    use trespass_model::Parameter;
 
     fn param(name: &str, object_reference: bool, example: Option<&str>) -> Parameter {
         Parameter {
@@ -599,6 +674,7 @@ mod tests {
         let bob = object(1, &[("tenant_id", "22"), ("invoice_id", "201")]);
         let plan = OperationPlan {
             varied: "invoice_id".into(),
+            varied_location: ParamLocation::Path,
             objects: vec![alice.clone(), bob.clone()],
             control: vec![],
         };
@@ -607,9 +683,108 @@ mod tests {
             Some(vec![("tenant_id".into(), "22".into()), ("invoice_id".into(), "101".into())])
         );
 
-        let flat = OperationPlan { varied: "user_id".into(), objects: vec![], control: vec![] };
+        let flat = OperationPlan {
+            varied: "user_id".into(),
+            varied_location: ParamLocation::Path,
+            objects: vec![],
+            control: vec![],
+        };
         let (a, b) = (object(0, &[("user_id", "1")]), object(1, &[("user_id", "2")]));
         assert_eq!(mixed(&flat, &b, &a), None);
+    }
+
+    fn placed(name: &str, location: ParamLocation, required: bool) -> Parameter {
+        Parameter { location, required, ..param(name, true, None) }
+    }
+
+    #[test]
+    fn ids_in_the_query_a_header_or_a_cookie_are_planned_like_path_ids() {
+        let d = discovery(&[
+            (Seer::Identity(0), "accounts", &["11"]),
+            (Seer::Identity(1), "accounts", &["12"]),
+        ]);
+        for location in [ParamLocation::Query, ParamLocation::Header, ParamLocation::Cookie] {
+            let name =
+                if location == ParamLocation::Header { "X-Account-Id" } else { "account_id" };
+            let operation = op("/statements", vec![placed(name, location, true)]);
+            let plan = plan(&operation, &d, 2).unwrap();
+            assert_eq!((plan.varied.as_str(), plan.varied_location), (name, location));
+            let owned: Vec<(usize, &str)> =
+                plan.objects.iter().map(|o| (o.owner, o.values[0].1.as_str())).collect();
+            assert_eq!(owned, vec![(0, "11"), (1, "12")]);
+            assert_eq!(plan.control, vec![(name.to_owned(), "99999".to_owned())]);
+        }
+    }
+
+    #[test]
+    fn a_required_id_outside_the_path_needs_values_and_an_optional_one_is_left_out() {
+        let d = discovery(&[
+            (Seer::Identity(0), "users", &["1"]),
+            (Seer::Identity(1), "users", &["2"]),
+        ]);
+        let required = op("/statements", vec![placed("account_id", ParamLocation::Query, true)]);
+        assert_eq!(
+            plan(&required, &d, 2).unwrap_err().detail,
+            "no id was discovered for `account_id`; list it under `owns` in the config"
+        );
+        let optional = op("/statements", vec![placed("account_id", ParamLocation::Query, false)]);
+        assert_eq!(plan(&optional, &d, 2).unwrap_err().status, "listing");
+        // A required one without values but with an example is sent as is.
+        let tenant = Parameter {
+            example: Some("acme".into()),
+            ..placed("X-Tenant-Id", ParamLocation::Header, true)
+        };
+        let with_example = op("/users/{user_id}", vec![param("user_id", true, None), tenant]);
+        assert_eq!(
+            plan(&with_example, &d, 2).unwrap().objects[0].values,
+            vec![("X-Tenant-Id".into(), "acme".into()), ("user_id".into(), "1".into())]
+        );
+
+        // With a path id too, the path's id is the one swapped.
+        let both = op(
+            "/users/{user_id}/statements",
+            vec![param("user_id", true, None), placed("account_id", ParamLocation::Query, false)],
+        );
+        let planned = plan(&both, &d, 2).unwrap();
+        assert_eq!(
+            (planned.varied.as_str(), planned.varied_location),
+            ("user_id", ParamLocation::Path)
+        );
+        // A body field is never part of a read's plan.
+        let body = op(
+            "/users/{user_id}",
+            vec![param("user_id", true, None), placed("owner_id", ParamLocation::Body, true)],
+        );
+        assert_eq!(
+            plan(&body, &d, 2).unwrap().objects[0].values,
+            vec![("user_id".into(), "1".into())]
+        );
+    }
+
+    #[test]
+    fn place_puts_each_value_where_its_parameter_lives() {
+        let operation = op(
+            "/users/{user_id}/statements",
+            vec![
+                param("user_id", true, None),
+                placed("account_id", ParamLocation::Query, true),
+                placed("X-Account-Id", ParamLocation::Header, true),
+                placed("session_id", ParamLocation::Cookie, true),
+            ],
+        );
+        let values: Vec<(String, String)> = [
+            ("user_id", "1"),
+            ("account_id", "a b"),
+            ("X-Account-Id", "11"),
+            ("session_id", "x;y"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let (path, extras) = place(&operation, &values);
+        assert_eq!(path, "/users/1/statements?account_id=a%20b");
+        assert_eq!(extras.headers, vec![("X-Account-Id".to_owned(), "11".to_owned())]);
+        assert_eq!(extras.cookies, vec![("session_id".to_owned(), "x%3By".to_owned())]);
     }
 
     #[test]

@@ -397,16 +397,17 @@ pub(crate) mod tests {
                 method: Method::Get,
                 path: "/users/{id}".into(),
                 parameter: Some("id".into()),
+                parameter_location: None,
                 identity: Some("bob".into()),
                 owner: Some("alice".into()),
                 reason: "bob read it".into(),
                 evidence: vec![Exchange {
                     label: "bob reads alice's object".into(),
-                    request: RecordedRequest {
-                        method: Method::Get,
-                        url: "http://127.0.0.1:9/users/1".into(),
-                        credential: "X-API-Key: ${bob}".into(),
-                    },
+                    request: RecordedRequest::new(
+                        Method::Get,
+                        "http://127.0.0.1:9/users/1",
+                        "X-API-Key: ${bob}",
+                    ),
                     response: RecordedResponse {
                         status: 200,
                         content_type: None,

@@ -189,6 +189,11 @@ fn full_description(kind: FindingKind) -> &'static str {
             "\"Someone else's object\" and \"no such object\" were answered differently, so ids \
              can be enumerated."
         }
+        FindingKind::EnumerableIds => {
+            "On an operation that lets one identity read another's objects, an integer id next \
+             to an owned one, which no identity of the scan owns, was served with that id: \
+             objects of callers outside the scan are reached by counting."
+        }
         _ => kind.title(),
     }
 }

@@ -36,9 +36,10 @@ use trespass_discovery::{Discovery, Seer, discover};
 use trespass_inventory::InventoryError;
 use trespass_inventory::har::KnownCredential;
 use trespass_model::{
-    ApiKeyLocation, Coverage, Credential, CredentialPlacement, Finding, INVENTORY_SCHEMA_VERSION,
-    Identity, IdentityName, Inventory, InventoryPlan, Method, ObjectReference, Operation,
-    PlannedOperation, Report, SCHEMA_VERSION, ScanStats, SecurityScheme,
+    ApiKeyLocation, Coverage, Credential, CredentialPlacement, Finding, FindingKind,
+    INVENTORY_SCHEMA_VERSION, Identity, IdentityName, Inventory, InventoryPlan, Method,
+    ObjectReference, Operation, PlannedOperation, Report, SCHEMA_VERSION, ScanStats,
+    SecurityScheme,
 };
 use trespass_probes::Context;
 use trespass_transport::{Client, ClientConfig, Redactor, TransportError};
@@ -189,13 +190,15 @@ pub fn plan(loaded: &LoadedInventory, source: String, identities: usize) -> Inve
 
 /// Requests [`trespass_probes`] sends for one operation when the scan has
 /// `identities` identities, or `None` when the operation is not probed in
-/// safe mode (not a GET, or no path parameter names an object). Each
+/// safe mode (not a GET, or no parameter in the path, the query, a header
+/// or a cookie names an object). Each
 /// identity's object is asked for by its owner, by each other identity,
 /// with no credential and with a forged one; each identity also asks for an
 /// id that does not exist. With two identities, that is the count per
 /// identity pair.
 pub fn probes_for(operation: &Operation, identities: usize) -> Option<usize> {
-    let names_object = operation.path_parameters().any(|p| p.object_reference);
+    let names_object =
+        operation.object_references().any(|p| trespass_probes::is_probed_location(p.location));
     (operation.method == Method::Get && names_object)
         .then(|| identities * (identities + 2) + identities)
 }
@@ -374,8 +377,14 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
     let context = Context { client: &client, identities: &identities, redactor: &redactor };
     let declares_security = !inventory.security_schemes.is_empty()
         || inventory.operations.iter().any(|o| !o.security.is_empty());
-    let assess =
-        Assess { context, discovery: &discovery, names: &names, declares_security, documented };
+    let assess = Assess {
+        context,
+        discovery: &discovery,
+        names: &names,
+        declares_security,
+        documented,
+        neighbours: settings.neighbours,
+    };
     progress.phase(Phase::Probes, Some(inventory.operations.len() as u64));
     let probes = futures::stream::iter(inventory.operations.iter().enumerate())
         .map(|(position, operation)| assess.operation(position, operation))
@@ -431,25 +440,36 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
     // Active mode: writes on objects trespass created, confirmed by reads.
     if mode == ScanMode::Active {
         progress.phase(Phase::Active, None);
-        let active = progress::watch(
-            trespass_probes::active::run_active(context, &inventory.operations),
+        // Writes on created objects, then ids in body fields, on objects
+        // created for the purpose.
+        let (active, body) = progress::watch(
+            async {
+                let active =
+                    trespass_probes::active::run_active(context, &inventory.operations).await;
+                let body = trespass_probes::body_fields::run_body_fields(
+                    context,
+                    &inventory.operations,
+                    &discovery,
+                )
+                .await;
+                (active, body)
+            },
             &client,
             spec_requests,
             progress,
         )
         .await;
-        let writes = trespass_verdicts::bola_writes(&active, &names);
+        let mut writes = trespass_verdicts::bola_writes(&active, &names);
+        writes.extend(trespass_verdicts::body_field_writes(&body, &names));
         for entry in &mut coverage {
             if entry.status == "skipped" && !entry.method.is_read_only() {
                 entry.detail = "active mode writes only to objects trespass created, and none \
                                 was created at this path"
                     .to_owned();
             }
-            let tried = active
-                .writes
-                .iter()
-                .filter(|w| w.operation.method == entry.method && w.operation.path == entry.path)
-                .count();
+            let same = |o: &Operation| o.method == entry.method && o.path == entry.path;
+            let tried = active.writes.iter().filter(|w| same(&w.operation)).count()
+                + body.probes.iter().filter(|p| same(&p.operation)).count();
             let created = active
                 .created
                 .iter()
@@ -472,18 +492,17 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
                 entry.status = "probed".to_owned();
                 entry.detail = format!(
                     "active: {tried} write(s) by other identities on objects trespass created, \
-                     {found} finding(s)"
+                     or with another identity's id in a body field, {found} finding(s)"
                 );
             }
         }
-        notes.extend(active.notes.iter().map(|n| format!("active mode: {n}")));
-        if !active.created.is_empty() && active.leftovers.is_empty() {
-            notes.push(format!(
-                "active mode: created {} object(s) and deleted them all",
-                active.created.len()
-            ));
+        notes.extend(active.notes.iter().chain(&body.notes).map(|n| format!("active mode: {n}")));
+        let created = active.created.len() + body.created;
+        let leftovers: Vec<&String> = active.leftovers.iter().chain(&body.leftovers).collect();
+        if created > 0 && leftovers.is_empty() {
+            notes.push(format!("active mode: created {created} object(s) and deleted them all"));
         }
-        notes.extend(active.leftovers.iter().map(|l| format!("active mode: not cleaned up: {l}")));
+        notes.extend(leftovers.iter().map(|l| format!("active mode: not cleaned up: {l}")));
         findings.extend(writes);
     }
 
@@ -588,6 +607,8 @@ struct Assess<'a> {
     /// Whether the inventory came from an API description rather than from
     /// traffic or a collection.
     documented: bool,
+    /// Sequential neighbours tried on each side of an owned integer id.
+    neighbours: u32,
 }
 
 impl Assess<'_> {
@@ -621,7 +642,8 @@ impl Assess<'_> {
         };
         let probes = trespass_probes::run(self.context, operation, plan).await;
         let declared = DeclaredSecurity::of(operation, self.declares_security, self.documented);
-        let judgement = judge(operation, &probes, self.names, declared);
+        let mut judgement = judge(operation, &probes, self.names, declared);
+        judgement.findings.extend(self.neighbours(operation, &probes, &judgement).await);
 
         outcome.probed = true;
         outcome.objects_planned = probes.objects.len();
@@ -672,6 +694,36 @@ impl Assess<'_> {
             judgement.notes.iter().map(|n| format!("{}: {n}", operation.label())).collect();
         outcome.findings = judgement.findings;
         outcome
+    }
+}
+
+impl Assess<'_> {
+    /// The `enumerable-ids` finding of an operation, from the sequential
+    /// neighbours of owned ids. They are asked for only where an outsider
+    /// already read an owner's object: elsewhere a readable neighbour is
+    /// most likely the caller's own unlisted object, or shared, and asking
+    /// would read strangers' objects for nothing.
+    async fn neighbours(
+        self,
+        operation: &Operation,
+        probes: &trespass_probes::OperationProbes,
+        judgement: &trespass_verdicts::Judgement,
+    ) -> Option<Finding> {
+        let leaks = judgement.findings.iter().any(|f| f.kind == FindingKind::BolaRead);
+        if self.neighbours == 0 || !leaks {
+            return None;
+        }
+        let planned = trespass_probes::neighbours::plan_neighbours(
+            &probes.plan,
+            self.discovery.all_values(),
+            self.neighbours,
+        );
+        if planned.is_empty() {
+            return None;
+        }
+        let asked =
+            trespass_probes::neighbours::run_neighbours(self.context, operation, planned).await;
+        trespass_verdicts::enumerable_ids(operation, probes, &asked, self.names)
     }
 }
 

@@ -143,6 +143,34 @@ impl<'a> Presenting<'a> {
     }
 }
 
+/// What a request carries besides its URL, credential and body: object ids
+/// that a probe places in headers and cookies (`X-Account-Id: 12`,
+/// `Cookie: account_id=12`). They are not secret, and they are sent like
+/// the credential: only to the target's origin, never on a redirect off it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// Header names and values.
+    pub headers: Vec<(String, String)>,
+    /// Cookie names and values, sent in one `Cookie` header together with
+    /// a cookie credential.
+    pub cookies: Vec<(String, String)>,
+}
+
+impl Extras {
+    /// Whether there is nothing to add.
+    pub fn is_empty(&self) -> bool {
+        self.headers.is_empty() && self.cookies.is_empty()
+    }
+
+    /// One `Name: value` line per header, then one `Cookie: name=value`
+    /// line per cookie, for evidence.
+    pub fn lines(&self) -> Vec<String> {
+        let headers = self.headers.iter().map(|(name, value)| format!("{name}: {value}"));
+        let cookies = self.cookies.iter().map(|(name, value)| format!("Cookie: {name}={value}"));
+        headers.chain(cookies).collect()
+    }
+}
+
 /// A response, with its body cut at the client's cap.
 #[derive(Clone, Debug)]
 pub struct Received {
@@ -338,7 +366,22 @@ impl Client {
         presenting: Presenting<'_>,
         body: Option<Vec<u8>>,
     ) -> Result<Received, TransportError> {
+        self.send_with(method, url, presenting, &Extras::default(), body).await
+    }
+
+    /// Like [`send_json`](Self::send_json), with `extras` (ids in headers
+    /// and cookies) added to the request while it stays on the target's
+    /// origin.
+    pub async fn send_with(
+        &self,
+        method: Method,
+        url: &Url,
+        presenting: Presenting<'_>,
+        extras: &Extras,
+        body: Option<Vec<u8>>,
+    ) -> Result<Received, TransportError> {
         self.check_scope(url)?;
+        let none = Extras::default();
         let started = Instant::now();
         let first_method = method;
         let (mut url, mut method, mut on_origin) = (url.clone(), method, true);
@@ -346,8 +389,9 @@ impl Client {
         loop {
             // Off the origin, nobody is presented: no credential leaves it.
             let who = if on_origin { presenting } else { Presenting::Nobody };
+            let extras = if on_origin { extras } else { &none };
             let body = body.as_deref().filter(|_| method == first_method);
-            let received = self.with_retries(method, &url, who, body).await?;
+            let received = self.with_retries(method, &url, who, extras, body).await?;
             match self.next(received, &url, method, on_origin, hops) {
                 Next::Done(mut received) => {
                     received.elapsed = started.elapsed();
@@ -419,11 +463,12 @@ impl Client {
         method: Method,
         url: &Url,
         presenting: Presenting<'_>,
+        extras: &Extras,
         body: Option<&[u8]>,
     ) -> Result<Received, TransportError> {
         let mut attempt = 0;
         loop {
-            let exchanged = self.exchange(method, url, presenting, body).await?;
+            let exchanged = self.exchange(method, url, presenting, extras, body).await?;
             if !matches!(exchanged.received.status, 429 | 503) {
                 return Ok(exchanged.done());
             }
@@ -456,6 +501,7 @@ impl Client {
         method: Method,
         url: &Url,
         presenting: Presenting<'_>,
+        extras: &Extras,
         body: Option<&[u8]>,
     ) -> Result<Exchanged, TransportError> {
         let shown = without_query(url);
@@ -470,8 +516,23 @@ impl Client {
             url.query_pairs_mut().append_pair(name, secret.expose());
         }
         let mut request = self.http.request(to_reqwest(method), url);
-        if let Some(credential) = credential {
-            request = attach(request, credential);
+        // A cookie credential and id cookies travel in one `Cookie` header.
+        let mut cookies: Vec<String> =
+            extras.cookies.iter().map(|(name, value)| format!("{name}={value}")).collect();
+        match credential {
+            Some(Credential { placement: CredentialPlacement::Cookie(name), secret })
+                if !cookies.is_empty() =>
+            {
+                cookies.insert(0, format!("{name}={}", secret.expose()));
+            }
+            Some(credential) => request = attach(request, credential),
+            None => {}
+        }
+        for (name, value) in &extras.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        if !cookies.is_empty() {
+            request = request.header("Cookie", cookies.join("; "));
         }
         if let Some(body) = body {
             request = request
@@ -614,9 +675,7 @@ impl Exchanged {
 /// (`X-API-Key: ${alice}`), or the forged value, or `none`.
 pub fn record(method: Method, url: &Url, presenting: Presenting<'_>) -> RecordedRequest {
     let (placement, value) = match presenting {
-        Presenting::Nobody => {
-            return RecordedRequest { method, url: url.to_string(), credential: "none".to_owned() };
-        }
+        Presenting::Nobody => return RecordedRequest::new(method, url.as_str(), "none"),
         Presenting::Identity { name, credential } => (&credential.placement, name.placeholder()),
         Presenting::Forged { credential } => {
             (&credential.placement, credential.secret.expose().to_owned())
@@ -636,7 +695,21 @@ pub fn record(method: Method, url: &Url, presenting: Presenting<'_>) -> Recorded
     // `append_pair` percent-encodes the placeholder's braces; show it as
     // written so it reads as a placeholder.
     let url = url.to_string().replace("%24%7B", "${").replace("%7D", "}");
-    RecordedRequest { method, url, credential }
+    RecordedRequest::new(method, url, credential)
+}
+
+/// Like [`record`], for a request that also carries `extras` and `body`.
+pub fn record_with(
+    method: Method,
+    url: &Url,
+    presenting: Presenting<'_>,
+    extras: &Extras,
+    body: Option<&[u8]>,
+) -> RecordedRequest {
+    let mut recorded = record(method, url, presenting);
+    recorded.headers = extras.lines();
+    recorded.body = body.map(|b| String::from_utf8_lossy(b).into_owned());
+    recorded
 }
 
 fn attach(request: reqwest::RequestBuilder, credential: &Credential) -> reqwest::RequestBuilder {
@@ -805,6 +878,58 @@ mod tests {
         assert_eq!(got.body, b"k1-0123456789abc");
         assert!(got.truncated);
         assert_eq!(c.requests_sent(), 1);
+
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn id_headers_are_sent_and_id_cookies_share_one_cookie_line_with_the_credential() {
+        use axum::routing::get;
+        let app = axum::Router::new().route(
+            "/echo",
+            get(|headers: axum::http::HeaderMap| async move {
+                let all = |name: &str| {
+                    let values: Vec<&str> =
+                        headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect();
+                    values.join(" | ")
+                };
+                format!("{} / {}", all("x-account-id"), all("cookie"))
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+
+        let config = ClientConfig { rate_limit: None, ..ClientConfig::default() };
+        let c = Client::new(Url::parse(&format!("http://{addr}")).unwrap(), config).unwrap();
+        let url = c.url_for("/echo").unwrap();
+        let name = IdentityName::new("alice");
+        let extras = Extras {
+            headers: vec![("X-Account-Id".into(), "11".into())],
+            cookies: vec![("account_id".into(), "11".into())],
+        };
+        let cookie = Credential {
+            placement: CredentialPlacement::Cookie("sid".into()),
+            secret: Secret::new("k1"),
+        };
+        let alice = Presenting::Identity { name: &name, credential: &cookie };
+        let got = c.send_with(Method::Get, &url, alice, &extras, None).await.unwrap();
+        assert_eq!(String::from_utf8_lossy(&got.body), "11 / sid=k1; account_id=11");
+        let got = c.send_with(Method::Get, &url, Presenting::Nobody, &extras, None).await.unwrap();
+        assert_eq!(String::from_utf8_lossy(&got.body), "11 / account_id=11");
+
+        // Evidence lists the id header and cookie, and never the secret.
+        let recorded = record_with(Method::Get, &url, alice, &extras, None);
+        assert_eq!(recorded.credential, "Cookie: sid=${alice}");
+        assert_eq!(recorded.headers, vec!["X-Account-Id: 11", "Cookie: account_id=11"]);
 
         let _ = stop.send(());
         server.await.unwrap().unwrap();

@@ -83,6 +83,7 @@ fn finding(
         method: exposure.method,
         path: exposure.path.clone(),
         parameter: (!field.is_empty()).then(|| field.to_owned()),
+        parameter_location: None,
         identity: identity.map(str::to_owned),
         owner: owner.map(str::to_owned),
         reason,

@@ -6,7 +6,7 @@
 //!
 //! | kind | rule |
 //! | --- | --- |
-//! | `bola-read` | an outsider's request succeeds and carries values unique to the owner's object |
+//! | `bola-read` | an outsider's request succeeds and carries values unique to the owner's object, whether the id sits in the path, the query, a header or a cookie |
 //! | `missing-auth` | the request without credentials succeeds and carries the owner's data, and the operation is not declared public |
 //! | `credential-not-validated` | the forged credential succeeds with the owner's data while no credential fails |
 //! | `existence-oracle` | an outsider gets a different status, or a different error body, for the owner's object than for an object that does not exist |
@@ -14,8 +14,9 @@
 //! | `spec-security-drift` | the spec requires a credential and documents answers, but no 401, 403, 4XX or default one, while the runtime refuses callers without one |
 //! | `cross-tenant-hierarchy` | on a nested path, an outsider's request with its own parent and the owner's child succeeds and carries values unique to the owner's object |
 //! | `privilege-escalation` | an identity of a configured, non-admin role succeeds on an operation whose path or tags say admin ([`privilege_escalations`]) |
-//! | `bola-write` | (active mode) after another identity's `PUT`, `PATCH` or `DELETE` on an object trespass created, the owner's read shows it changed or gone, whatever the write answered ([`bola_writes`]) |
+//! | `bola-write` | (active mode) after another identity's `PUT`, `PATCH` or `DELETE` on an object trespass created, the owner's read shows it changed or gone, whatever the write answered ([`bola_writes`]); or an identity's `POST`, or `PUT`/`PATCH` of its own object, with another identity's id in a body field (`user_id`), is read back holding that id ([`body_field_writes`]) |
 //! | `credential-exposure` | a listing response carries another identity's credential, or a credential-named field of credential length ([`credential_exposures`]) |
+//! | `enumerable-ids` | on an operation with a `bola-read`, an integer id next to an owned one that no identity owns is served to an identity with that id in the answer, and is not its own object ([`enumerable_ids`]) |
 //!
 //! Not findings, on purpose: an endpoint that ignores the id and answers
 //! with the caller's own object (the response carries nothing unique to the
@@ -25,6 +26,7 @@
 //! object whose baseline failed is not judged, and the note says why.
 
 pub mod compare;
+mod enumerable;
 mod exposure;
 pub mod privilege;
 mod reproduce;
@@ -33,14 +35,16 @@ pub mod write;
 use std::collections::BTreeSet;
 
 use trespass_model::{
-    Confidence, Exchange, Finding, FindingKind, IdentityName, Operation, RecordedResponse, Severity,
+    Confidence, Exchange, Finding, FindingKind, IdentityName, Operation, ParamLocation,
+    RecordedResponse, Severity,
 };
 use trespass_probes::{ObjectProbes, Observation, OperationProbes};
 
+pub use enumerable::enumerable_ids;
 pub use exposure::credential_exposures;
 pub use privilege::privilege_escalations;
 pub use reproduce::curl;
-pub use write::bola_writes;
+pub use write::{body_field_writes, bola_writes};
 
 /// How the operation's security was declared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -322,6 +326,11 @@ pub fn remediation(kind: FindingKind) -> &'static str {
         FindingKind::BolaWrite => {
             "Check ownership before a write touches anything: load the object scoped to the \
              caller and answer 404 when it is not theirs; never write first and refuse after."
+        }
+        FindingKind::EnumerableIds => {
+            "Scope every lookup to the caller (WHERE id = ? AND owner_id = <caller>) so that a \
+             guessed id finds nothing; prefer random, unguessable ids (UUIDv4) for objects that \
+             are addressed from outside, and rate-limit lookups that miss."
         }
         _ => "Scope every object lookup to the caller resolved from its credential.",
     }
@@ -645,14 +654,26 @@ fn finding(
 ) -> Finding {
     let Proof { reason, evidence, offending } = proof;
     let parameter = probes.plan.varied.clone();
-    let fingerprint = fingerprint(&[
+    let location = probes.plan.varied_location;
+    // A path parameter's fingerprint is what it always was, so baselines
+    // stay valid; an id elsewhere adds its location, since `account_id`
+    // in the query and in a header are two faults.
+    let placed = match location {
+        ParamLocation::Path => "",
+        other => other.as_str(),
+    };
+    let mut parts = vec![
         kind.as_str(),
         operation.method.as_str(),
         &operation.path,
         &parameter,
         identity.unwrap_or(""),
         owner.unwrap_or(""),
-    ]);
+    ];
+    if !placed.is_empty() {
+        parts.push(placed);
+    }
+    let fingerprint = fingerprint(&parts);
     let reproduce = evidence.get(offending).map(|e| curl(&e.request)).unwrap_or_default();
     Finding {
         fingerprint,
@@ -665,6 +686,7 @@ fn finding(
         method: operation.method,
         path: operation.path.clone(),
         parameter: Some(parameter),
+        parameter_location: Some(location),
         identity: identity.map(str::to_owned),
         owner: owner.map(str::to_owned),
         reason,

@@ -82,6 +82,7 @@ pub fn privilege_escalations(
             method: operation.method,
             path: operation.path.clone(),
             parameter: None,
+            parameter_location: None,
             identity: Some(name.to_owned()),
             owner: None,
             reason: format!(

@@ -19,6 +19,24 @@ pub fn curl(request: &RecordedRequest) -> String {
         line.push_str(" -H ");
         line.push_str(&quote(&request.credential));
     }
+    // Ids in headers as headers, ids in cookies with `-b`, which curl
+    // merges into the one `Cookie` header.
+    for header in &request.headers {
+        match header.strip_prefix("Cookie: ") {
+            Some(cookie) => {
+                line.push_str(" -b ");
+                line.push_str(&quote(cookie));
+            }
+            None => {
+                line.push_str(" -H ");
+                line.push_str(&quote(header));
+            }
+        }
+    }
+    if let Some(body) = &request.body {
+        line.push_str(" -H \"Content-Type: application/json\" --data-raw ");
+        line.push_str(&quote(body));
+    }
     line.push(' ');
     line.push_str(&quote(&request.url));
     line
@@ -68,7 +86,7 @@ mod tests {
     use trespass_model::Method;
 
     fn request(url: &str, credential: &str) -> RecordedRequest {
-        RecordedRequest { method: Method::Get, url: url.into(), credential: credential.into() }
+        RecordedRequest::new(Method::Get, url, credential)
     }
 
     #[test]
@@ -84,6 +102,18 @@ mod tests {
         assert_eq!(
             curl(&request("http://127.0.0.1:8/u/1?key=${data-team}", "query key=${data-team}")),
             r#"curl -i "http://127.0.0.1:8/u/1?key=${TRESPASS_DATA_TEAM}""#
+        );
+    }
+
+    #[test]
+    fn ids_in_headers_cookies_and_bodies_are_reproduced() {
+        let mut sent = request("http://127.0.0.1:8/transactions", "X-API-Key: ${bob}");
+        sent.method = Method::Put;
+        sent.headers = vec!["X-Account-Id: 11".into(), "Cookie: account_id=11".into()];
+        sent.body = Some(r#"{"user_id":1}"#.into());
+        assert_eq!(
+            curl(&sent),
+            r#"curl -i -X PUT -H "X-API-Key: ${TRESPASS_BOB}" -H "X-Account-Id: 11" -b "account_id=11" -H "Content-Type: application/json" --data-raw "{\"user_id\":1}" "http://127.0.0.1:8/transactions""#
         );
     }
 

@@ -37,11 +37,11 @@ fn operation() -> Operation {
 
 fn obs(status: u16, body: &str) -> Observation {
     Observation {
-        request: RecordedRequest {
-            method: Method::Get,
-            url: "http://127.0.0.1:1/users/x".into(),
-            credential: "X-API-Key: ${bob}".into(),
-        },
+        request: RecordedRequest::new(
+            Method::Get,
+            "http://127.0.0.1:1/users/x",
+            "X-API-Key: ${bob}",
+        ),
         outcome: Ok(Reply {
             status,
             content_type: Some("application/json".into()),
@@ -87,6 +87,7 @@ fn probes(target: &Target) -> OperationProbes {
     OperationProbes {
         plan: OperationPlan {
             varied: "user_id".into(),
+            varied_location: trespass_model::ParamLocation::Path,
             objects: vec![],
             control: vec![("user_id".into(), "9999".into())],
         },
@@ -368,4 +369,128 @@ fn a_protected_operation_that_documents_no_401_is_spec_security_drift() {
     documented.responses = vec!["200".into(), "401".into()];
     let judgement = judge(&documented, &probes(&target), &names(), DeclaredSecurity::Required);
     assert_eq!(kinds(&judgement), vec![]);
+}
+
+mod neighbours {
+    use super::*;
+    use trespass_probes::neighbours::{Neighbour, NeighbourProbe};
+
+    const CAROL_BODY: &str = r#"{"id":3,"name":"Carol Cole","email":"carol@initech.example"}"#;
+
+    fn asked(value: &str, answers: [Observation; 2]) -> NeighbourProbe {
+        let [alice, bob] = answers;
+        NeighbourProbe {
+            neighbour: Neighbour {
+                value: value.into(),
+                next_to: "2".into(),
+                owner: BOB,
+                values: vec![("user_id".into(), value.into())],
+            },
+            asked: vec![(ALICE, alice), (BOB, bob)],
+        }
+    }
+
+    fn leaky() -> OperationProbes {
+        let target = Target {
+            cross: own,
+            anonymous: unauthorized,
+            forged: unauthorized,
+            control: not_found,
+        };
+        probes(&target)
+    }
+
+    #[test]
+    fn a_stranger_served_with_its_id_is_enumerable_once_per_operation() {
+        let read = asked("3", [obs(200, CAROL_BODY), obs(200, CAROL_BODY)]);
+        let missing = asked("0", [obs(404, NOT_FOUND), obs(404, NOT_FOUND)]);
+        let found = enumerable_ids(&operation(), &leaky(), &[missing, read], &names()).unwrap();
+        assert_eq!(
+            (found.kind, found.identity.as_deref(), found.owner.as_deref()),
+            (FindingKind::EnumerableIds, Some("alice"), None)
+        );
+        assert_eq!((found.cwe.as_str(), found.severity), ("CWE-639", Severity::High));
+        assert!(
+            found.reason.contains("3 (next to bob's 2) was served to alice (200) and bob (200)"),
+            "{}",
+            found.reason
+        );
+        assert_eq!(found.parameter_location, Some(ParamLocation::Path));
+    }
+
+    #[test]
+    fn own_objects_defaults_and_refusals_are_not_enumerable() {
+        // The id is ignored: each gets its own object back.
+        let own_back = asked("3", [obs(200, ALICE_BODY), obs(200, BOB_BODY)]);
+        // A success that does not carry the neighbour's id.
+        let empty = asked("4", [obs(200, r#"{"items":[]}"#), obs(200, r#"{"items":[]}"#)]);
+        let refused = asked("5", [obs(404, NOT_FOUND), obs(403, r#"{"error":"forbidden"}"#)]);
+        let none = enumerable_ids(&operation(), &leaky(), &[own_back, empty, refused], &names());
+        assert!(none.is_none(), "{none:?}");
+    }
+}
+
+mod body_fields {
+    use super::*;
+    use trespass_probes::body_fields::{BodyFieldObservations, BodyFieldProbe};
+
+    fn probe(method: Method, before: Option<&str>, writer: &str, victim: &str) -> BodyFieldProbe {
+        let read = |body: &str| {
+            if body.is_empty() { obs(404, NOT_FOUND) } else { obs(200, body) }
+        };
+        BodyFieldProbe {
+            operation: Operation { method, path: "/documents".into(), ..operation() },
+            field: "user_id".into(),
+            writer: ALICE,
+            victim: BOB,
+            value: "2".into(),
+            before: before.map(read),
+            write: obs(403, r#"{"error":"forbidden"}"#),
+            after_writer: Some(read(writer)),
+            after_victim: Some(read(victim)),
+        }
+    }
+
+    fn found(probes: Vec<BodyFieldProbe>) -> Vec<(Method, Option<String>, Option<ParamLocation>)> {
+        let observed = BodyFieldObservations { probes, ..Default::default() };
+        body_field_writes(&observed, &names())
+            .into_iter()
+            .map(|f| {
+                assert_eq!(
+                    (f.identity.as_deref(), f.owner.as_deref()),
+                    (Some("alice"), Some("bob"))
+                );
+                (f.method, f.parameter, f.parameter_location)
+            })
+            .collect()
+    }
+
+    const MINE: &str = r#"{"id":601,"user_id":1,"title":"t"}"#;
+    const BOBS: &str = r#"{"id":601,"user_id":2,"title":"t"}"#;
+
+    #[test]
+    fn an_object_read_back_with_the_victims_id_is_a_bola_write_on_the_field() {
+        let created_in_bobs_name = probe(Method::Post, None, "", BOBS);
+        let handed_over = probe(Method::Put, Some(MINE), "", BOBS);
+        let field = Some("user_id".to_owned());
+        assert_eq!(
+            found(vec![created_in_bobs_name, handed_over]),
+            vec![
+                (Method::Post, field.clone(), Some(ParamLocation::Body)),
+                (Method::Put, field, Some(ParamLocation::Body)),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_ignored_or_refused_field_and_an_object_that_already_held_it_are_no_finding() {
+        let ignored = probe(Method::Patch, Some(MINE), MINE, "");
+        let refused = BodyFieldProbe {
+            after_writer: None,
+            after_victim: None,
+            ..probe(Method::Post, None, "", "")
+        };
+        let already = probe(Method::Put, Some(BOBS), BOBS, BOBS);
+        assert_eq!(found(vec![ignored, refused, already]), vec![]);
+    }
 }

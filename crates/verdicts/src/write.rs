@@ -9,10 +9,16 @@
 //! that answers 2xx but changed nothing is no finding, and one that answers
 //! 403 but did change the object is one. Reads that failed, or an answer
 //! after the write other than success or gone, prove nothing either way.
+//!
+//! [`body_field_writes`] judges active mode's body-field probes the same
+//! way: from reads after the write, never from its status.
 
-use trespass_model::{Confidence, Finding, FindingKind, IdentityName, Severity};
+use trespass_model::{
+    Confidence, Finding, FindingKind, IdentityName, Method, ParamLocation, Severity,
+};
 use trespass_probes::Observation;
 use trespass_probes::active::{ActiveObservations, WriteProbe};
+use trespass_probes::body_fields::BodyFieldObservations;
 
 use crate::{compare, curl, exchange, fingerprint, outcome_text, remediation};
 
@@ -59,6 +65,7 @@ pub fn bola_writes(active: &ActiveObservations, names: &[IdentityName]) -> Vec<F
             method: probe.operation.method,
             path: probe.operation.path.clone(),
             parameter,
+            parameter_location: Some(trespass_model::ParamLocation::Path),
             identity: Some(writer.to_owned()),
             owner: Some(owner.to_owned()),
             reason,
@@ -70,6 +77,104 @@ pub fn bola_writes(active: &ActiveObservations, names: &[IdentityName]) -> Vec<F
         });
     }
     findings
+}
+
+/// The `bola-write` findings of body fields: a write that put another
+/// identity's id into a field of the writer's object (or of an object it
+/// created), confirmed by a read afterwards that shows the field holding
+/// that id. Before a `PUT` or `PATCH`, the writer's own read must show the
+/// field holding something else, so an object that already named the
+/// victim proves nothing. A server that ignores the field, or refuses the
+/// write, leaves the field as it was: no finding, whatever it answered.
+pub fn body_field_writes(observed: &BodyFieldObservations, names: &[IdentityName]) -> Vec<Finding> {
+    let name = |i: usize| names.get(i).map_or("?", IdentityName::as_str);
+    let mut findings = Vec::new();
+    for probe in &observed.probes {
+        if let Some(before) = &probe.before {
+            let held = before.success().and_then(|r| field_text(r, &probe.field));
+            if held.is_none_or(|v| v == probe.value) {
+                continue;
+            }
+        }
+        let reads = [(probe.writer, &probe.after_writer), (probe.victim, &probe.after_victim)];
+        let shown = reads.into_iter().find_map(|(reader, read)| {
+            let read = read.as_ref()?;
+            let held = field_text(read.success()?, &probe.field)?;
+            (held == probe.value).then_some((reader, read))
+        });
+        let Some((reader, read)) = shown else { continue };
+
+        let (writer, victim) = (name(probe.writer), name(probe.victim));
+        let method = probe.operation.method;
+        let field = &probe.field;
+        let value = &probe.value;
+        let outcome = outcome_text(&probe.write);
+        let reason = if method == Method::Post {
+            format!(
+                "{writer}'s POST {} with `{field}` set to {victim}'s id {value} answered                  {outcome}, and the object it created, read back by {}, has `{field}` = {value}:                  {writer} creates objects in {victim}'s name",
+                probe.operation.path,
+                name(reader)
+            )
+        } else {
+            format!(
+                "{writer}'s {method} of its own object {} with `{field}` set to {victim}'s id                  {value} answered {outcome}, and the object, read back by {}, now has `{field}`                  = {value}: {writer} hands its objects over to {victim}, or ties them to                  {victim}'s",
+                probe.write.request.url,
+                name(reader)
+            )
+        };
+        let mut evidence = Vec::new();
+        if let Some(before) = &probe.before {
+            evidence.push(exchange(&format!("{writer} reads its object before"), before));
+        }
+        evidence.push(exchange(
+            &format!("{writer} sends {method} with {victim}'s id in `{field}`"),
+            &probe.write,
+        ));
+        evidence.push(exchange(&format!("{} reads the object after", name(reader)), read));
+
+        let kind = FindingKind::BolaWrite;
+        findings.push(Finding {
+            fingerprint: fingerprint(&[
+                kind.as_str(),
+                method.as_str(),
+                &probe.operation.path,
+                field,
+                writer,
+                victim,
+                ParamLocation::Body.as_str(),
+            ]),
+            kind,
+            severity: Severity::Critical,
+            confidence: Confidence::High,
+            cwe: kind.cwe().to_owned(),
+            owasp: kind.owasp().to_owned(),
+            title: kind.title().to_owned(),
+            method,
+            path: probe.operation.path.clone(),
+            parameter: Some(field.clone()),
+            parameter_location: Some(ParamLocation::Body),
+            identity: Some(writer.to_owned()),
+            owner: Some(victim.to_owned()),
+            reason,
+            reproduce: curl(&probe.write.request),
+            evidence,
+            remediation: remediation(kind).to_owned(),
+            baseline: None,
+            spec_line: None,
+        });
+    }
+    findings
+}
+
+/// A top-level field of a JSON object body, as text (numbers written as
+/// JSON writes them).
+fn field_text(reply: &trespass_probes::Reply, field: &str) -> Option<String> {
+    let body: serde_json::Value = serde_json::from_slice(&reply.body).ok()?;
+    match body.get(field)? {
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
 }
 
 /// How the write changed the object (`changed`, `deleted`), or `None` when
@@ -99,11 +204,11 @@ mod tests {
 
     fn obs(status: u16, body: &str) -> Observation {
         Observation {
-            request: RecordedRequest {
-                method: Method::Get,
-                url: "http://127.0.0.1:1/documents/601".into(),
-                credential: "X-API-Key: ${alice}".into(),
-            },
+            request: RecordedRequest::new(
+                Method::Get,
+                "http://127.0.0.1:1/documents/601",
+                "X-API-Key: ${alice}",
+            ),
             outcome: Ok(Reply {
                 status,
                 content_type: Some("application/json".into()),
