@@ -353,6 +353,12 @@ pub(crate) struct LabArgs {
     #[arg(long, value_name = "N", conflicts_with = "fixed",
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) scale: Option<u32>,
+
+    /// Make the tokens of `POST /login` expire SECS seconds after they are
+    /// issued (they never expire otherwise), to try re-sign-in.
+    #[arg(long, value_name = "SECS", conflicts_with = "scale",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub(crate) token_ttl: Option<u64>,
 }
 
 /// `--color`.

@@ -296,7 +296,7 @@ async fn lab(args: LabArgs, output: Output) -> Result<u8, Failure> {
     };
     if let Some(collections) = args.scale {
         if !output.quiet {
-            lab_banner(&format!("scaled, {collections} collections"), address, false);
+            lab_banner(&format!("scaled, {collections} collections"), address, false, false);
         }
         let lab = trespass_lab::ScaledLab::new(collections as usize);
         lab.serve(listener, stop)
@@ -305,12 +305,13 @@ async fn lab(args: LabArgs, output: Output) -> Result<u8, Failure> {
         return Ok(EXIT_CLEAN);
     }
     if !output.quiet {
-        lab_banner(if args.fixed { "fixed" } else { "vulnerable" }, address, true);
+        lab_banner(if args.fixed { "fixed" } else { "vulnerable" }, address, true, true);
     }
-    Lab::new(args.fixed)
-        .serve(listener, stop)
-        .await
-        .map_err(|e| Failure::input(anyhow!("the lab stopped: {e}")))?;
+    let mut lab = Lab::new(args.fixed);
+    if let Some(secs) = args.token_ttl {
+        lab = lab.with_token_ttl(Duration::from_secs(secs));
+    }
+    lab.serve(listener, stop).await.map_err(|e| Failure::input(anyhow!("the lab stopped: {e}")))?;
     Ok(EXIT_CLEAN)
 }
 
@@ -318,12 +319,21 @@ async fn lab(args: LabArgs, output: Output) -> Result<u8, Failure> {
 /// piece and never fatal: a lab whose reader has closed stderr (a script
 /// that read the address and went on) keeps serving instead of dying on
 /// the first line it cannot print.
-fn lab_banner(kind: &str, address: SocketAddr, ctrl_c: bool) {
+fn lab_banner(kind: &str, address: SocketAddr, ctrl_c: bool, sign_in: bool) {
     use std::fmt::Write as _;
     let mut text = format!("trespass lab ({kind}) on http://{address}/ — spec at /openapi.json\n");
     for identity in trespass_lab::identities() {
         let _ =
             writeln!(text, "  {}: {}: {}", identity.name, trespass_lab::KEY_HEADER, identity.key);
+    }
+    if sign_in {
+        for identity in trespass_lab::identities() {
+            let _ = writeln!(
+                text,
+                "  {}: POST /login {{\"username\":\"{}\",\"password\":\"{}\"}} for a bearer token",
+                identity.name, identity.name, identity.password
+            );
+        }
     }
     if ctrl_c {
         text.push_str("press Ctrl-C to stop\n");

@@ -24,6 +24,11 @@
 //!
 //! [identities.bob]
 //! credential = "${BOB_KEY}"
+//!
+//! [identities.carol.sign_in]      # or sign in for a token (see `credentials`)
+//! url = "/login"
+//! body = { username = "carol", password = "${CAROL_PASSWORD}" }
+//! token = "/token"
 //! ```
 //!
 //! [`load_file`] reads and checks a file; [`parse_identity_flag`] reads one
@@ -32,6 +37,7 @@
 //! silently changes what a scan does. Secrets are read into
 //! [`Secret`](trespass_model::Secret) at once and appear in no error.
 
+mod credentials;
 mod placement;
 
 use std::collections::BTreeMap;
@@ -44,9 +50,12 @@ use serde::Deserialize;
 use std::num::NonZeroU32;
 use toml::Spanned;
 
-use trespass_model::{CredentialPlacement, IdentityName, RedirectPolicy, Secret, Severity};
+use trespass_model::{
+    CredentialPlacement, CredentialSource, IdentityName, RedirectPolicy, Secret, Severity,
+};
 use url::Url;
 
+pub use credentials::{MAX_COMMAND_TIMEOUT, MIN_REFRESH_EVERY, parse_duration, sign_in_url};
 pub use placement::parse_placement;
 
 /// Default number of requests in flight at once.
@@ -84,8 +93,12 @@ pub struct Settings {
 pub struct IdentitySettings {
     /// Its name.
     pub name: IdentityName,
-    /// Its secret, already read from the environment.
+    /// Its secret, already read from the environment. Empty when `source`
+    /// says the scan obtains it (a command or a sign-in).
     pub secret: Secret,
+    /// Where the secret comes from: fixed (`secret`), or obtained, and
+    /// obtained again, by running a command or signing in.
+    pub source: CredentialSource,
     /// Where its credential goes, when it differs from the scan's default.
     pub auth: Option<CredentialPlacement>,
     /// Its role, free-form.
@@ -98,7 +111,14 @@ impl IdentitySettings {
     /// An identity with a static secret, the scan's placement, no role and
     /// no known ids.
     pub fn new(name: IdentityName, secret: Secret) -> Self {
-        Self { name, secret, auth: None, role: None, owns: BTreeMap::new() }
+        Self {
+            name,
+            secret,
+            source: CredentialSource::default(),
+            auth: None,
+            role: None,
+            owns: BTreeMap::new(),
+        }
     }
 }
 
@@ -341,9 +361,15 @@ pub fn parse(
         let name_span = name.span();
         let name = name.into_inner();
         check_identity_name(&name).map_err(|m| at(name_span.clone(), m))?;
-        let credential = identity.credential;
-        let secret = expand_env(credential.get_ref(), env)
-            .map_err(|m| at(credential.span(), format!("identity `{name}`: {m}")))?;
+        let raw_source = credentials::RawSource {
+            credential: identity.credential,
+            command: identity.command,
+            command_timeout: identity.command_timeout,
+            refresh_every: identity.refresh_every,
+            sign_in: identity.sign_in,
+        };
+        let (source, secret) =
+            raw_source.into_source(&name, name_span, env).map_err(|(span, m)| at(span, m))?;
         let auth = match identity.auth {
             Some(auth) => Some(
                 parse_placement(auth.get_ref())
@@ -359,6 +385,7 @@ pub fn parse(
         settings.identities.push(IdentitySettings {
             name: IdentityName::new(name),
             secret,
+            source,
             auth,
             role: identity.role,
             owns,
@@ -388,6 +415,7 @@ pub fn parse_identity_flag(
     Ok(IdentitySettings {
         name: IdentityName::new(name),
         secret,
+        source: CredentialSource::Static,
         auth: None,
         role: None,
         owns: BTreeMap::new(),
@@ -455,13 +483,25 @@ impl Settings {
             )));
         }
         // Two names for one key would make every object "shared" and every
-        // echoed key "another identity's".
+        // echoed key "another identity's". Obtained credentials are not known
+        // yet; the scan checks them once it has them.
         for (i, a) in self.identities.iter().enumerate() {
-            if let Some(b) = self.identities[i + 1..].iter().find(|b| b.secret == a.secret) {
+            let same = |b: &&IdentitySettings| !a.secret.is_empty() && b.secret == a.secret;
+            if let Some(b) = self.identities[i + 1..].iter().find(same) {
                 return Err(ConfigError::Incomplete(format!(
                     "identities `{}` and `{}` have the same credential; each identity needs its own",
                     a.name, b.name
                 )));
+            }
+        }
+        // A sign-in carries a password: it goes to the target or nowhere.
+        if let Some(target) = &self.target {
+            for identity in &self.identities {
+                if let CredentialSource::SignIn(sign_in) = &identity.source {
+                    sign_in_url(target, &sign_in.url).map_err(|m| {
+                        ConfigError::Incomplete(format!("identity `{}`: {m}", identity.name))
+                    })?;
+                }
             }
         }
         Ok(())
@@ -571,7 +611,11 @@ struct RawScan {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawIdentity {
-    credential: Spanned<String>,
+    credential: Option<Spanned<String>>,
+    command: Option<Spanned<Vec<String>>>,
+    command_timeout: Option<Spanned<String>>,
+    refresh_every: Option<Spanned<String>>,
+    sign_in: Option<Spanned<credentials::RawSignIn>>,
     auth: Option<Spanned<String>>,
     role: Option<String>,
     #[serde(default)]
@@ -685,7 +729,8 @@ role = "user"
         assert_eq!(
             err.to_string(),
             "invalid config /cfg/trespass.toml at line 3, column 1: unknown field `token`, \
-             expected one of `credential`, `auth`, `role`, `owns`"
+             expected one of `credential`, `command`, `command_timeout`, `refresh_every`, \
+             `sign_in`, `auth`, `role`, `owns`"
         );
     }
 

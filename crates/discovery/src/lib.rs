@@ -116,7 +116,10 @@ pub async fn discover(
     let seers: Vec<Seer> =
         (0..identities.len()).map(Seer::Identity).chain([Seer::Anonymous]).collect();
 
-    let redactor = Redactor::new(identities.iter().map(|i| (&i.name, &i.credential.secret)));
+    // The client's redactor, which also knows the credentials obtained by
+    // signing in again while this runs.
+    let redactor = client.redactor().clone();
+    redactor.learn_all(identities.iter().map(|i| (&i.name, &i.credential.secret)));
     // A bounded, ordered stream rather than every request at once: each
     // pending request holds a few kilobytes, and an API with thousands of
     // listings would otherwise hold them all.

@@ -28,6 +28,7 @@
 //! | `GET /` | index `{"name","fixed","openapi"}`, public | same |
 //! | `GET /openapi.json` | the document, public | same |
 //! | `GET /me` | the caller's user | same |
+//! | `POST /login` | `{"username","password"}` → `{"token","token_type","expires_in"}`; the token works as `Authorization: Bearer` wherever a key does | same |
 //! | `GET /users` | `[caller's user]` | same |
 //! | `GET /users/{user_id}` | **any** user: BOLA read | the caller only, else 404 |
 //! | `GET /accounts` | `{"accounts":[…]}`, the caller's | same |
@@ -63,6 +64,14 @@
 //! [`PLANTED`] lists the same faults as data, with the finding kind a scan
 //! must report (`bola-read`, `missing-auth`, …) or `none` for the traps,
 //! which a scan must not report.
+//!
+//! # Sign-in
+//!
+//! Besides its key, each identity has a password ([`LabIdentity::password`])
+//! for `POST /login`, whose token stands for the user wherever the key does,
+//! faults included. Tokens never expire, unless the lab is built
+//! [`with_token_ttl`](Lab::with_token_ttl): then a token older than that is
+//! refused with 401, which makes a scanner sign in again.
 //!
 //! # Data
 //!
@@ -108,16 +117,19 @@ mod noise;
 mod openapi;
 mod routes;
 mod scaled;
+mod session;
 
 use std::fmt;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use serde_json::Value;
 
 pub use log::{LOG_CAPACITY, LoggedRequest};
 pub use noise::REQUEST_ID_HEADER;
 pub use scaled::{ScaledLab, VULNERABLE_COLLECTIONS};
+pub use session::MAX_TOKENS;
 
 /// The header that carries the API key.
 pub const KEY_HEADER: &str = "X-API-Key";
@@ -254,6 +266,8 @@ pub struct LabIdentity {
     pub name: &'static str,
     /// The value of the `X-API-Key` header this identity presents.
     pub key: &'static str,
+    /// The password of its `POST /login`, with its name as the username.
+    pub password: &'static str,
     /// The identity's role: `user` for both; no lab user is an admin.
     pub role: &'static str,
 }
@@ -263,6 +277,7 @@ impl fmt::Debug for LabIdentity {
         f.debug_struct("LabIdentity")
             .field("name", &self.name)
             .field("key", &"***")
+            .field("password", &"***")
             .field("role", &self.role)
             .finish()
     }
@@ -272,8 +287,18 @@ impl fmt::Debug for LabIdentity {
 /// tenant `globex`), in that order.
 pub fn identities() -> Vec<LabIdentity> {
     vec![
-        LabIdentity { name: "alice", key: data::ALICE_KEY, role: "user" },
-        LabIdentity { name: "bob", key: data::BOB_KEY, role: "user" },
+        LabIdentity {
+            name: "alice",
+            key: data::ALICE_KEY,
+            password: session::ALICE_PASSWORD,
+            role: "user",
+        },
+        LabIdentity {
+            name: "bob",
+            key: data::BOB_KEY,
+            password: session::BOB_PASSWORD,
+            role: "user",
+        },
     ]
 }
 
@@ -293,6 +318,7 @@ struct Inner {
     log: log::RequestLog,
     store: Mutex<data::Store>,
     requests: AtomicU64,
+    tokens: session::Tokens,
 }
 
 impl Lab {
@@ -305,8 +331,16 @@ impl Lab {
             log: Default::default(),
             store: Default::default(),
             requests: AtomicU64::new(0),
+            tokens: Default::default(),
         };
         Self { inner: Arc::new(inner) }
+    }
+
+    /// The same lab, whose sign-in tokens expire `ttl` after they were
+    /// issued (milliseconds count, for tests). Clones share it.
+    pub fn with_token_ttl(self, ttl: Duration) -> Self {
+        self.inner.tokens.set_ttl(ttl);
+        self
     }
 
     /// Whether this lab serves the fixed routes.
@@ -341,6 +375,10 @@ impl Lab {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await
+    }
+
+    pub(crate) fn tokens(&self) -> &session::Tokens {
+        &self.inner.tokens
     }
 
     pub(crate) fn log(&self) -> &log::RequestLog {

@@ -1,8 +1,9 @@
 //! The lab's own OpenAPI 3.0.3 document, served at `GET /openapi.json`.
 //!
 //! The document is what a careful developer would have written for the API:
-//! every route requires the `ApiKeyAuth` scheme (`X-API-Key` header) except
-//! the index, the document itself and the public catalog, which say
+//! every route requires the `ApiKeyAuth` scheme (`X-API-Key` header), or
+//! the `BearerAuth` token that `POST /login` hands out, except the index, the
+//! document itself, the sign-in and the public catalog, which say
 //! `security: []`. It is the same promise in both modes; the vulnerable lab
 //! breaks it at runtime (the reports route serves without a key), which is
 //! exactly what a scanner compares against. The differences between the
@@ -26,6 +27,9 @@ enum Access {
     Key,
     /// `security: []`: anyone.
     Public,
+    /// `security: []`, and 401 for a wrong username or password: the
+    /// sign-in route.
+    SignIn,
 }
 
 /// One documented operation.
@@ -171,6 +175,20 @@ const ROUTES: &[RouteDoc] = &[
     ),
     list("/openapi.json", "getOpenApi", "This document", "meta", Body::Any, Access::Public),
     list("/me", "getMe", "The caller's own user", "users", Body::Object("User"), Access::Key),
+    write(
+        "post",
+        list(
+            "/login",
+            "signIn",
+            "Sign in with a username and password for a bearer token",
+            "auth",
+            Body::Object("Token"),
+            Access::SignIn,
+        ),
+        Some("SignIn"),
+        "200",
+        Body::Object("Token"),
+    ),
     list(
         "/users",
         "listUsers",
@@ -485,11 +503,16 @@ pub(crate) fn document(fixed: bool) -> Value {
             "description": description(fixed),
         },
         "servers": [{ "url": "/" }],
-        "security": [{ "ApiKeyAuth": [] }],
+        "security": [{ "ApiKeyAuth": [] }, { "BearerAuth": [] }],
         "paths": paths,
         "components": {
             "securitySchemes": {
                 "ApiKeyAuth": { "type": "apiKey", "in": "header", "name": crate::KEY_HEADER },
+                "BearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token from POST /login, instead of the key.",
+                },
             },
             "schemas": schemas(),
         },
@@ -521,6 +544,9 @@ fn operation(route: &RouteDoc, fixed: bool) -> Value {
     let forgotten = route.undocumented_401_when_vulnerable && !fixed;
     if route.access == Access::Key && !forgotten {
         responses.insert("401".to_owned(), error_response("No valid API key."));
+    }
+    if route.access == Access::SignIn {
+        responses.insert("401".to_owned(), error_response("Wrong username or password."));
     }
     if route.forbidden_when_vulnerable && !fixed {
         responses.insert("403".to_owned(), error_response("The object belongs to someone else."));
@@ -566,7 +592,7 @@ fn operation(route: &RouteDoc, fixed: bool) -> Value {
             }),
         );
     }
-    if route.access == Access::Public {
+    if matches!(route.access, Access::Public | Access::SignIn) {
         operation.insert("security".to_owned(), json!([]));
     }
     operation.insert("responses".to_owned(), Value::Object(responses));
@@ -704,6 +730,27 @@ fn schemas() -> Value {
                     "type": "integer",
                     "format": "int64",
                     "description": "Accepted and ignored: a document stays its owner's.",
+                },
+            },
+        },
+        "SignIn": {
+            "type": "object",
+            "required": ["username", "password"],
+            "properties": {
+                "username": { "type": "string", "example": "alice" },
+                "password": { "type": "string", "format": "password" },
+            },
+        },
+        "Token": {
+            "type": "object",
+            "required": ["token", "token_type", "expires_in"],
+            "properties": {
+                "token": { "type": "string" },
+                "token_type": { "type": "string", "enum": ["Bearer"] },
+                "expires_in": {
+                    "type": "number",
+                    "nullable": true,
+                    "description": "Seconds the token lives; null when it does not expire.",
                 },
             },
         },

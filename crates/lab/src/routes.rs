@@ -2,8 +2,9 @@
 //! fixed behaviour side by side.
 //!
 //! Handlers read the mode from the shared [`Lab`] state. Two extractors do
-//! the common work: [`Caller`] turns the `X-API-Key` header into the
-//! authenticated [`User`] or answers 401, and [`ObjectId`] turns the path's
+//! the common work: [`Caller`] turns the `X-API-Key` header, or a bearer
+//! token from `POST /login` (see `session`), into the authenticated [`User`]
+//! or answers 401, and [`ObjectId`] turns the path's
 //! id into a number or answers 404. Where a route needs a valid key in both
 //! modes, `Caller` comes first among the handler's arguments, so a request
 //! without a key gets 401 before its id is looked at. The routes whose fault
@@ -30,7 +31,7 @@ use crate::data::{
     Statement, TENANTS, TRANSACTIONS, Tenant, Transaction, USERS, User,
 };
 use crate::{ACCOUNT_HEADER, KEY_HEADER};
-use crate::{Lab, log, noise};
+use crate::{Lab, log, noise, session};
 
 /// Builds the router for `lab`, with the request log in front of every route.
 pub(crate) fn router(lab: &Lab) -> Router {
@@ -38,6 +39,7 @@ pub(crate) fn router(lab: &Lab) -> Router {
         .route("/", get(index))
         .route("/openapi.json", get(openapi))
         .route("/me", get(me))
+        .route("/login", axum::routing::post(session::login))
         .route("/users", get(list_users))
         .route("/users/{user_id}", get(get_user))
         .route("/accounts", get(list_accounts))
@@ -111,11 +113,11 @@ impl IntoResponse for ApiError {
 /// The user a valid `X-API-Key` authenticates; rejects with 401 otherwise.
 pub(crate) struct Caller(&'static User);
 
-impl<S: Send + Sync> FromRequestParts<S> for Caller {
+impl FromRequestParts<Lab> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        authenticate(&parts.headers).map(Caller)
+    async fn from_request_parts(parts: &mut Parts, lab: &Lab) -> Result<Self, Self::Rejection> {
+        authenticate(lab, &parts.headers).map(Caller)
     }
 }
 
@@ -161,10 +163,25 @@ fn parse_id(raw: &str) -> Option<u64> {
     raw.parse().ok()
 }
 
-/// The user the request's key authenticates, or 401.
-fn authenticate(headers: &HeaderMap) -> Result<&'static User, ApiError> {
-    let presented = headers.get(KEY_HEADER).ok_or(ApiError::Unauthorized)?;
-    data::user_for_key(presented.as_bytes()).ok_or(ApiError::Unauthorized)
+/// The user the request's key authenticates, or else its bearer token,
+/// or 401.
+fn authenticate(lab: &Lab, headers: &HeaderMap) -> Result<&'static User, ApiError> {
+    if let Some(key) = headers.get(KEY_HEADER) {
+        return data::user_for_key(key.as_bytes()).ok_or(ApiError::Unauthorized);
+    }
+    let token = session::bearer(headers).ok_or(ApiError::Unauthorized)?;
+    lab.tokens().user(token).ok_or(ApiError::Unauthorized)
+}
+
+/// The user a key or a live token stands for, wherever it was sent.
+fn user_for_credential(lab: &Lab, presented: &[u8]) -> Option<&'static User> {
+    data::user_for_key(presented).or_else(|| lab.tokens().user(presented))
+}
+
+/// Whether the request carries a credential header: a key or a bearer
+/// token, valid or not.
+fn has_credential_header(headers: &HeaderMap) -> bool {
+    headers.contains_key(KEY_HEADER) || session::bearer(headers).is_some()
 }
 
 /// The value of the `api_key` query parameter, as sent. Keys are plain
@@ -174,10 +191,11 @@ fn query_key(uri: &Uri) -> Option<&[u8]> {
     query.split('&').find_map(|pair| pair.strip_prefix("api_key=")).map(str::as_bytes)
 }
 
-/// Whether the request carries a non-empty key, valid or not. This is the
-/// whole check of the vulnerable notes route.
+/// Whether the request carries a non-empty key or bearer token, valid or
+/// not. This is the whole check of the vulnerable notes route.
 fn has_nonempty_key(headers: &HeaderMap) -> bool {
     headers.get(KEY_HEADER).is_some_and(|value| !value.as_bytes().is_empty())
+        || session::bearer(headers).is_some_and(|token| !token.is_empty())
 }
 
 type Reply<T> = Result<Json<T>, ApiError>;
@@ -235,10 +253,12 @@ async fn get_account(
     uri: Uri,
     id: Result<ObjectId, ApiError>,
 ) -> Reply<&'static Account> {
-    let caller = match authenticate(&headers) {
+    let caller = match authenticate(&lab, &headers) {
         Ok(caller) => caller,
-        Err(refused) if lab.is_fixed() || headers.contains_key(KEY_HEADER) => return Err(refused),
-        Err(refused) => query_key(&uri).and_then(data::user_for_key).ok_or(refused)?,
+        Err(refused) if lab.is_fixed() || has_credential_header(&headers) => return Err(refused),
+        Err(refused) => {
+            query_key(&uri).and_then(|key| user_for_credential(&lab, key)).ok_or(refused)?
+        }
     };
     let ObjectId(id) = id?;
     let account = ACCOUNTS.iter().find(|account| account.id == id).ok_or(ApiError::NotFound)?;
@@ -354,7 +374,7 @@ async fn get_report(
     headers: HeaderMap,
     id: Result<ObjectId, ApiError>,
 ) -> Reply<&'static Report> {
-    let caller = if lab.is_fixed() { Some(authenticate(&headers)?) } else { None };
+    let caller = if lab.is_fixed() { Some(authenticate(&lab, &headers)?) } else { None };
     let ObjectId(id) = id?;
 
     let report = REPORTS.iter().find(|report| report.id == id).ok_or(ApiError::NotFound)?;
@@ -376,7 +396,7 @@ async fn get_note(
     id: Result<ObjectId, ApiError>,
 ) -> Reply<&'static Note> {
     let caller = if lab.is_fixed() {
-        Some(authenticate(&headers)?)
+        Some(authenticate(&lab, &headers)?)
     } else if has_nonempty_key(&headers) {
         None
     } else {

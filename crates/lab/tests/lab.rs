@@ -243,10 +243,11 @@ fn catalog() -> Value {
 }
 
 /// Every path the lab documents and serves.
-const PATHS: [&str; 29] = [
+const PATHS: [&str; 30] = [
     "/",
     "/openapi.json",
     "/me",
+    "/login",
     "/users",
     "/users/{user_id}",
     "/accounts",
@@ -578,11 +579,13 @@ async fn openapi_document_describes_every_route() {
 
         assert_eq!(document["openapi"], "3.0.3");
         assert_eq!(document["servers"], json!([{ "url": "/" }]));
-        assert_eq!(document["security"], json!([{ "ApiKeyAuth": [] }]));
+        // The key, or the bearer token of `POST /login`.
+        assert_eq!(document["security"], json!([{ "ApiKeyAuth": [] }, { "BearerAuth": [] }]));
         assert_eq!(
             document["components"]["securitySchemes"]["ApiKeyAuth"],
             json!({ "type": "apiKey", "in": "header", "name": "X-API-Key" })
         );
+        assert_eq!(document["components"]["securitySchemes"]["BearerAuth"]["scheme"], "bearer");
 
         let paths = document["paths"].as_object().unwrap();
         let documented: Vec<&str> = paths.keys().map(String::as_str).collect();
@@ -595,6 +598,7 @@ async fn openapi_document_describes_every_route() {
                 "/documents" => &["get", "post"],
                 "/documents/{document_id}" => &["get", "put", "patch", "delete"],
                 "/profiles/{user_id}" => &["get", "put"],
+                "/login" => &["post"],
                 _ => &["get"],
             };
             assert_eq!(methods, expected_methods, "{path}");
@@ -604,12 +608,17 @@ async fn openapi_document_describes_every_route() {
                 let operation = operation.as_object().unwrap();
                 let responses = operation["responses"].as_object().unwrap();
                 let success = match (method.as_str(), path.as_str()) {
+                    ("post", "/login") => "200",
                     ("post", _) => "201",
                     ("delete", _) | ("put", "/profiles/{user_id}") => "204",
                     _ => "200",
                 };
                 assert!(responses.contains_key(success), "{method} {path}");
-                if public {
+                if path == "/login" {
+                    // Public, and 401 for a wrong password.
+                    assert_eq!(operation["security"], json!([]), "{path}");
+                    assert!(responses.contains_key("401"), "{path}");
+                } else if public {
                     assert_eq!(operation["security"], json!([]), "{path}");
                     assert!(!responses.contains_key("401"), "{path}");
                 } else {
@@ -680,7 +689,7 @@ async fn openapi_document_describes_every_route() {
         // alice has a document.
         let created = lab.send_body("POST", "/documents", Some(ALICE), Some(doc("a"))).await;
         assert_eq!(created.status, 201);
-        for path in PATHS {
+        for path in PATHS.into_iter().filter(|p| *p != "/login") {
             let concrete = concrete_path(path);
             let expected = if fixed && path == "/admin/audit" { 403 } else { 200 };
             let reply = match path {

@@ -19,6 +19,8 @@
 //!   placeholders, a `curl` line and a remediation.
 //! - [`plan`]: the dry run of a scan, what `trespass inventory` prints.
 //! - [`redirect`]: the [`RedirectPolicy`] the transport obeys.
+//! - [`source`]: where a credential comes from: a fixed value, a command
+//!   ([`CommandSource`]) or a sign-in request ([`SignIn`]).
 //! - [`report`]: the versioned JSON report, a public interface. Later
 //!   versions add fields; they never remove or rename one. A [`Report`]
 //!   carries its [`Score`] (overall and per [`CategoryScore`]) and, against
@@ -30,6 +32,7 @@ pub mod operation;
 pub mod plan;
 pub mod redirect;
 pub mod report;
+pub mod source;
 
 pub use finding::{
     BaselineStatus, Confidence, Exchange, Finding, FindingKind, RecordedRequest, RecordedResponse,
@@ -44,3 +47,4 @@ pub use redirect::RedirectPolicy;
 pub use report::{
     BaselineSummary, CategoryScore, Coverage, Report, SCHEMA_VERSION, ScanStats, Score,
 };
+pub use source::{CommandSource, CredentialSource, DEFAULT_COMMAND_TIMEOUT, SignIn};

@@ -22,6 +22,7 @@
 //! The engine holds no process state: any number of scans may run in one
 //! process, and nothing assumes one process holds all scans.
 
+mod credentials;
 mod progress;
 mod spec;
 
@@ -126,6 +127,9 @@ pub async fn load_inventory(
         SpecSource::Har(path) => {
             let known: Vec<KnownCredential<'_>> = identities
                 .iter()
+                // Credentials obtained at scan time are not known yet, and
+                // a capture could not hold them.
+                .filter(|i| !i.secret.is_empty())
                 .map(|i| KnownCredential { name: &i.name, secret: &i.secret })
                 .collect();
             let capture = trespass_inventory::har::load_file(&path, &known)?;
@@ -259,6 +263,26 @@ pub enum ScanError {
         /// What each identity got.
         detail: String,
     },
+    /// Fewer than two identities have a credential: the others' command or
+    /// sign-in failed.
+    #[error("a scan needs at least two identities with a credential, found {found}: {detail}")]
+    CredentialsUnavailable {
+        /// How many identities have one, and their names: `1 (alice)`.
+        found: String,
+        /// Why the others have none.
+        detail: String,
+    },
+    /// Two identities obtained the same credential.
+    #[error(
+        "identities `{first}` and `{second}` obtained the same credential; each identity needs \
+         its own"
+    )]
+    SameCredential {
+        /// The first identity.
+        first: IdentityName,
+        /// The second identity.
+        second: IdentityName,
+    },
     /// A bug in trespass.
     #[error("internal error: {0}")]
     Internal(String),
@@ -268,7 +292,10 @@ impl ScanError {
     /// Whether the error is about the target (it could not be scanned) as
     /// opposed to the user's input.
     pub fn is_target_problem(&self) -> bool {
-        matches!(self, Self::Unreachable { .. } | Self::Rejected { .. })
+        matches!(
+            self,
+            Self::Unreachable { .. } | Self::Rejected { .. } | Self::CredentialsUnavailable { .. }
+        )
     }
 }
 
@@ -308,8 +335,21 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
     notes.extend(inventory.warnings.iter().map(|w| format!("spec: {w}")));
     tracing::info!(operations = inventory.operations.len(), "inventory loaded");
 
-    // Identities and the client.
+    // The client, and the identities' credentials: those that come from a
+    // command or a sign-in are obtained now, through the client.
     let default_placement = auth.unwrap_or_else(|| placement_from_spec(&inventory));
+    let base = join_base_path(&target, &inventory.base_path);
+    // Requests spent finding the spec come out of the same budget.
+    let mut client_config = client_config;
+    client_config.max_requests =
+        client_config.max_requests.map(|m| m.saturating_sub(spec_requests));
+    let mut client = Client::new(base, client_config).map_err(ScanError::Client)?;
+    let placement =
+        |i: &IdentitySettings| i.auth.clone().unwrap_or_else(|| default_placement.clone());
+    let (identities, mut left_out) =
+        credentials::obtain_all(&mut client, identities, &placement).await?;
+    let client = client;
+
     let identities: Vec<Identity> = identities
         .into_iter()
         .map(|i| {
@@ -335,13 +375,9 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
             }
         })
         .collect();
-    let redactor = Redactor::new(identities.iter().map(|i| (&i.name, &i.credential.secret)));
-    let base = join_base_path(&target, &inventory.base_path);
-    // Requests spent finding the spec come out of the same budget.
-    let mut client_config = client_config;
-    client_config.max_requests =
-        client_config.max_requests.map(|m| m.saturating_sub(spec_requests));
-    let client = Client::new(base, client_config).map_err(ScanError::Client)?;
+    // The client's redactor also learns every credential obtained later.
+    let redactor = client.redactor().clone();
+    redactor.learn_all(identities.iter().map(|i| (&i.name, &i.credential.secret)));
 
     // Discovery. A spent request budget is not a target problem: the scan
     // stops there and reports what it has.
@@ -360,6 +396,8 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         return Err(ScanError::Unreachable { target: target.to_string(), message: first.clone() });
     }
     notes.extend(discovery.failures.iter().map(|f| format!("discovery: {f}")));
+    left_out.append(&mut notes);
+    let mut notes = left_out;
     let names: Vec<_> = identities.iter().map(|i| i.name.clone()).collect();
     let mut findings = trespass_verdicts::credential_exposures(&discovery, &names);
     let roles: Vec<Option<String>> = identities.iter().map(|i| i.role.clone()).collect();
@@ -553,6 +591,7 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
     // What the transport cut short, waited for or refused, first, since it
     // qualifies everything else in the report.
     let mut transport_notes = client.summary().notes();
+    transport_notes.extend(client.renewal_notes());
     transport_notes.append(&mut notes);
     let notes = transport_notes;
 

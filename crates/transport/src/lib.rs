@@ -34,27 +34,39 @@
 //! aborting the scan. [`Client::summary`] says what was cut short, waited
 //! for or refused, as notes for the report.
 //!
+//! Identities whose credential comes from a command or a sign-in keep a
+//! session in the client ([`Client::obtain`], [`Client::keep_session`]): their
+//! requests carry the current credential, and a `401` renews it once and
+//! sends the request again once (see the `session` module).
+//!
 //! [`Redactor`] replaces every known secret in a text by its identity's
-//! placeholder, and [`record`] describes a request for evidence with
+//! placeholder; the client's own ([`Client::redactor`]) also learns every
+//! credential obtained during the scan, and [`record`] describes a request for evidence with
 //! placeholders in place of secrets: both exist so that a secret has no path
 //! into a report.
 
 mod redact;
 mod retry;
+mod session;
 mod tally;
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::Semaphore;
 use trespass_model::{
-    Credential, CredentialPlacement, IdentityName, Method, RecordedRequest, RedirectPolicy,
+    Credential, CredentialPlacement, CredentialSource, IdentityName, Method, RecordedRequest,
+    RedirectPolicy, Secret, SignIn,
 };
 use url::Url;
 
 pub use redact::Redactor;
+pub use session::{MAX_COMMAND_OUTPUT, MAX_FAILED_RENEWALS, Renewals, SessionError};
+use session::{Session, Why};
 use tally::Tally;
 pub use tally::TransportSummary;
 
@@ -262,6 +274,10 @@ pub struct Client {
     pace: Option<DefaultDirectRateLimiter>,
     sent: AtomicU64,
     tally: Tally,
+    /// Renewable credentials, by identity.
+    sessions: HashMap<IdentityName, Arc<Session>>,
+    /// Knows every secret the client obtained.
+    redactor: Redactor,
 }
 
 /// What to do after one exchange.
@@ -309,7 +325,95 @@ impl Client {
             pace,
             sent: AtomicU64::new(0),
             tally: Tally::default(),
+            sessions: HashMap::new(),
+            redactor: Redactor::new([]),
         })
+    }
+
+    /// The client's redactor. It knows every credential the client obtained
+    /// ([`obtain`](Self::obtain)), renewals included, and every secret value
+    /// of a sign-in body; teach it the fixed credentials too
+    /// ([`Redactor::learn`]), and its clones redact them all.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// Obtains the credential of `name` from `source`: runs its command, or
+    /// sends its sign-in request through this client (counted, paced and
+    /// scope-checked like every request; redirects are not followed, so the
+    /// body goes nowhere else). The credential, and the sign-in body's
+    /// secrets, are taught to [`redactor`](Self::redactor) first.
+    pub async fn obtain(
+        &self,
+        name: &IdentityName,
+        source: &CredentialSource,
+    ) -> Result<Secret, SessionError> {
+        let failed = |message: String| SessionError { identity: name.clone(), message };
+        let secret = match source {
+            CredentialSource::Static => {
+                return Err(failed("it has a fixed credential, nothing to obtain".to_owned()));
+            }
+            CredentialSource::Command(command) => session::run_command(command).await,
+            CredentialSource::SignIn(sign_in) => {
+                self.redactor.learn_all(sign_in.secrets.iter().map(|s| (name, s)));
+                self.sign_in(sign_in).await
+            }
+        }
+        .map_err(failed)?;
+        self.redactor.learn(name, &secret);
+        Ok(secret)
+    }
+
+    /// From now on, requests presented as `name` carry `secret` (first
+    /// obtained with [`obtain`](Self::obtain)) or its renewals, and renew it
+    /// on a `401`. `placement` is where the identity's credential normally
+    /// goes.
+    pub fn keep_session(
+        &mut self,
+        name: IdentityName,
+        placement: CredentialPlacement,
+        source: CredentialSource,
+        secret: Secret,
+    ) {
+        self.redactor.learn(&name, &secret);
+        let session = Session::new(name.clone(), placement, source, secret);
+        self.sessions.insert(name, Arc::new(session));
+    }
+
+    /// How often each session's credential was renewed, by identity name.
+    pub fn renewals(&self) -> Vec<(IdentityName, Renewals)> {
+        let mut all: Vec<_> =
+            self.sessions.values().map(|s| (s.name.clone(), s.renewals())).collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+
+    /// Notes for the report: how often each identity's credential was
+    /// obtained again, and why.
+    pub fn renewal_notes(&self) -> Vec<String> {
+        self.renewals().iter().filter_map(|(name, r)| r.note(name)).collect()
+    }
+
+    /// Sends a sign-in request and reads the token from its answer.
+    async fn sign_in(&self, sign_in: &SignIn) -> Result<Secret, String> {
+        let url = self.base.join(&sign_in.url).map_err(|e| format!("invalid sign-in url: {e}"))?;
+        self.check_scope(&url).map_err(|e| e.to_string())?;
+        let label = format!("sign-in {} {}", sign_in.method, without_query(&url));
+        let body = sign_in.body.as_ref().map(|b| b.expose().as_bytes());
+        let received = self
+            .with_retries(sign_in.method, &url, Presenting::Nobody, &Extras::default(), body)
+            .await
+            .map_err(|e| format!("{label} failed: {e}"))?;
+        if !received.is_success() {
+            return Err(format!("{label} answered {}", received.status));
+        }
+        let answer: serde_json::Value = serde_json::from_slice(&received.body)
+            .map_err(|_| format!("the answer to {label} is not JSON"))?;
+        let token = answer
+            .pointer(&sign_in.token)
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| format!("the answer to {label} has no string at {}", sign_in.token))?;
+        session::checked_token(token).map_err(|m| format!("{label} {m}"))
     }
 
     /// The base URL requests are made under.
@@ -359,6 +463,16 @@ impl Client {
     /// writes use it; the scope, credential and redirect rules are the
     /// same, and a redirect that turns the request into a GET drops the
     /// body.
+    ///
+    /// A request presented as an identity that has a session carries the
+    /// session's current credential, in the placement the request asks for.
+    /// A `401` then renews the credential once and sends the request again
+    /// once. When the request carries the credential somewhere else than
+    /// the identity usually does (a probe that moved it into the query), the
+    /// `401` may be the answer to that placement rather than to an expired
+    /// credential: a read is then first sent again with the credential in
+    /// its usual place, and only a `401` there too renews it; a write is
+    /// not repeated.
     pub async fn send_json(
         &self,
         method: Method,
@@ -373,6 +487,67 @@ impl Client {
     /// and cookies) added to the request while it stays on the target's
     /// origin.
     pub async fn send_with(
+        &self,
+        method: Method,
+        url: &Url,
+        presenting: Presenting<'_>,
+        extras: &Extras,
+        body: Option<Vec<u8>>,
+    ) -> Result<Received, TransportError> {
+        let Presenting::Identity { name, credential } = presenting else {
+            return self.send_following(method, url, presenting, extras, body).await;
+        };
+        let Some(session) = self.sessions.get(name) else {
+            return self.send_following(method, url, presenting, extras, body).await;
+        };
+        self.check_scope(url)?;
+        if let Some(seen) = session.due() {
+            self.renew(session, seen, Why::Scheduled).await;
+        }
+
+        let placement = &credential.placement;
+        let (first, generation) = session.credential(placement);
+        let first_who = Presenting::Identity { name, credential: &first };
+        let received = self.send_following(method, url, first_who, extras, body.clone()).await?;
+        if received.status != 401 {
+            return Ok(received);
+        }
+        if *placement != session.placement {
+            if !method.is_read_only() {
+                return Ok(received);
+            }
+            let usual =
+                Credential { placement: session.placement.clone(), secret: first.secret.clone() };
+            let usual_who = Presenting::Identity { name, credential: &usual };
+            let check = self.send_following(method, url, usual_who, extras, None).await?;
+            if check.status != 401 {
+                return Ok(received);
+            }
+        }
+        if !self.renew(session, generation, Why::Refused).await {
+            return Ok(received);
+        }
+        let (second, _) = session.credential(placement);
+        let second_who = Presenting::Identity { name, credential: &second };
+        self.send_following(method, url, second_who, extras, body).await
+    }
+
+    /// Renews the credential of generation `seen`, unless another request
+    /// did already; whether there is a newer credential to use.
+    async fn renew(&self, session: &Session, seen: u64, why: Why) -> bool {
+        let Some(_renewing) = session.begin(seen).await else {
+            return true;
+        };
+        if !session.may_renew() {
+            return false;
+        }
+        let outcome = self.obtain(&session.name, &session.source).await;
+        session.finish(outcome, why)
+    }
+
+    /// [`send_json`](Self::send_json) without sessions: one request, its
+    /// `Retry-After` waits and its redirects.
+    async fn send_following(
         &self,
         method: Method,
         url: &Url,

@@ -24,7 +24,12 @@ pub(crate) struct RunningLab {
 impl RunningLab {
     /// Starts the vulnerable or fixed lab on a free loopback port.
     pub(crate) fn start(fixed: bool) -> RunningLab {
-        let lab = Lab::new(fixed);
+        RunningLab::serve(Lab::new(fixed))
+    }
+
+    /// Serves `lab` (built with options, such as a token life) on a free
+    /// loopback port.
+    pub(crate) fn serve(lab: Lab) -> RunningLab {
         let served = lab.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready, address) = mpsc::channel();
