@@ -7,35 +7,13 @@ mod support;
 
 use std::time::Duration;
 
-use support::{RunningLab, finding_keys, key, read_json, trespass};
+use support::{RunningLab, expected_vulnerable, finding_keys, key, read_json, trespass};
 use trespass_lab::Lab;
 
-/// The safe-mode findings of the vulnerable lab, as `lab.rs` expects them
-/// with roles known, for identities that present their lab keys.
+/// The safe-mode findings of the vulnerable lab with roles known, for
+/// identities that present their lab keys.
 fn expected_with_keys() -> Vec<(String, String, String, String, String)> {
-    let mut expected = vec![
-        key("bola-read", "/users/{user_id}", "alice", "bob"),
-        key("bola-read", "/users/{user_id}", "bob", "alice"),
-        key("bola-read", "/invoices/{invoice_id}", "alice", "bob"),
-        key("bola-read", "/invoices/{invoice_id}", "bob", "alice"),
-        key("bola-read", "/reports/{report_id}", "alice", "bob"),
-        key("bola-read", "/reports/{report_id}", "bob", "alice"),
-        key("missing-auth", "/reports/{report_id}", "-", "alice"),
-        key("bola-read", "/notes/{note_id}", "alice", "bob"),
-        key("bola-read", "/notes/{note_id}", "bob", "alice"),
-        key("credential-not-validated", "/notes/{note_id}", "-", "alice"),
-        key("existence-oracle", "/accounts/{account_id}", "bob", "alice"),
-        key("credential-in-query", "/accounts/{account_id}", "alice", "-"),
-        key("spec-security-drift", "/tenants/{tenant_id}/invoices", "-", "-"),
-        key("credential-exposure", "/team", "alice", "bob"),
-        key("cross-tenant-hierarchy", "/tenants/{tenant_id}/invoices/{invoice_id}", "alice", "bob"),
-        key("cross-tenant-hierarchy", "/tenants/{tenant_id}/invoices/{invoice_id}", "bob", "alice"),
-        key("credential-exposure", "/team", "bob", "alice"),
-        key("privilege-escalation", "/admin/audit", "alice", "-"),
-        key("privilege-escalation", "/admin/audit", "bob", "-"),
-    ];
-    expected.sort();
-    expected
+    expected_vulnerable(true)
 }
 
 /// The same findings, but for `/team`, which lists the lab users' API keys:

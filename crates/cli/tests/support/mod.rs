@@ -136,3 +136,54 @@ pub(crate) fn key(
 pub(crate) fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
+
+/// Every planted fault of the vulnerable lab that safe mode can see, and
+/// nothing on its traps (`/profiles/{user_id}` ignores the id,
+/// `/balance?account_id=` ignores the id in the query, `/catalog/{item_id}`
+/// is public, `/orders/{order_id}` is correctly protected), nor on the
+/// noise every response carries. Ids in the query (`/statements`), a
+/// header (`/transactions`) and a cookie (`/card-limits`) are swapped like
+/// path ids, and on those three account 13, next to bob's 12 and nobody's
+/// in the scan, is served: `enumerable-ids`, reported once per operation
+/// for the first identity that read it.
+///
+/// `privilege-escalation` needs the identities' roles: the demo and the
+/// config below give them (`user`), `--identity` flags cannot.
+pub(crate) fn expected_vulnerable(
+    roles_known: bool,
+) -> Vec<(String, String, String, String, String)> {
+    let mut expected = vec![
+        key("bola-read", "/users/{user_id}", "alice", "bob"),
+        key("bola-read", "/users/{user_id}", "bob", "alice"),
+        key("bola-read", "/statements", "alice", "bob"),
+        key("bola-read", "/statements", "bob", "alice"),
+        key("enumerable-ids", "/statements", "alice", "-"),
+        key("bola-read", "/transactions", "alice", "bob"),
+        key("bola-read", "/transactions", "bob", "alice"),
+        key("enumerable-ids", "/transactions", "alice", "-"),
+        key("bola-read", "/card-limits", "alice", "bob"),
+        key("bola-read", "/card-limits", "bob", "alice"),
+        key("enumerable-ids", "/card-limits", "alice", "-"),
+        key("bola-read", "/invoices/{invoice_id}", "alice", "bob"),
+        key("bola-read", "/invoices/{invoice_id}", "bob", "alice"),
+        key("bola-read", "/reports/{report_id}", "alice", "bob"),
+        key("bola-read", "/reports/{report_id}", "bob", "alice"),
+        key("missing-auth", "/reports/{report_id}", "-", "alice"),
+        key("bola-read", "/notes/{note_id}", "alice", "bob"),
+        key("bola-read", "/notes/{note_id}", "bob", "alice"),
+        key("credential-not-validated", "/notes/{note_id}", "-", "alice"),
+        key("existence-oracle", "/accounts/{account_id}", "bob", "alice"),
+        key("credential-in-query", "/accounts/{account_id}", "alice", "-"),
+        key("spec-security-drift", "/tenants/{tenant_id}/invoices", "-", "-"),
+        key("credential-exposure", "/team", "alice", "bob"),
+        key("cross-tenant-hierarchy", "/tenants/{tenant_id}/invoices/{invoice_id}", "alice", "bob"),
+        key("cross-tenant-hierarchy", "/tenants/{tenant_id}/invoices/{invoice_id}", "bob", "alice"),
+        key("credential-exposure", "/team", "bob", "alice"),
+    ];
+    if roles_known {
+        expected.push(key("privilege-escalation", "/admin/audit", "alice", "-"));
+        expected.push(key("privilege-escalation", "/admin/audit", "bob", "-"));
+    }
+    expected.sort();
+    expected
+}
