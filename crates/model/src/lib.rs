@@ -19,6 +19,8 @@
 //!   placeholders, a `curl` line and a remediation.
 //! - [`plan`]: the dry run of a scan, what `trespass inventory` prints.
 //! - [`redirect`]: the [`RedirectPolicy`] the transport obeys.
+//! - [`roles`]: the [`RoleRule`]s a config states (which roles an
+//!   operation allows, by path pattern or tag).
 //! - [`report`]: the versioned JSON report, a public interface. Later
 //!   versions add fields; they never remove or rename one. A [`Report`]
 //!   carries its [`Score`] (overall and per [`CategoryScore`]) and, against
@@ -30,6 +32,7 @@ pub mod operation;
 pub mod plan;
 pub mod redirect;
 pub mod report;
+pub mod roles;
 
 pub use finding::{
     BaselineStatus, Confidence, Exchange, Finding, FindingKind, RecordedRequest, RecordedResponse,
@@ -38,9 +41,12 @@ pub use finding::{
 pub use identity::{Credential, CredentialPlacement, Identity, IdentityName, Secret};
 pub use operation::{
     ApiKeyLocation, Inventory, Method, Operation, ParamLocation, Parameter, SecurityScheme,
+    SkippedOperation,
 };
 pub use plan::{INVENTORY_SCHEMA_VERSION, InventoryPlan, ObjectReference, PlannedOperation};
 pub use redirect::RedirectPolicy;
 pub use report::{
-    BaselineSummary, CategoryScore, Coverage, Report, SCHEMA_VERSION, ScanStats, Score,
+    BaselineSummary, CategoryScore, Coverage, PairCoverage, ProbeFamily, Report, SCHEMA_VERSION,
+    ScanStats, Score, SkippedProbe,
 };
+pub use roles::{PathPattern, RoleRule, RoleSelector, rule_for};
