@@ -25,6 +25,8 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 
     /// More diagnostics on stderr: -v info, -vv debug, -vvv every request.
+    /// From -v on, the terminal report also lists, per operation, which
+    /// probes ran for each pair of identities and why any were skipped.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub(crate) verbose: u8,
 

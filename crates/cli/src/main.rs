@@ -86,7 +86,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<u8, Failure> {
-    let output = Output { quiet: cli.quiet, style: Style { color: use_color(cli.color) } };
+    // -v also shows, in the terminal report, what ran for each pair of
+    // identities on each operation.
+    let style = Style { color: use_color(cli.color), pairs: cli.verbose > 0 };
+    let output = Output { quiet: cli.quiet, style };
     match cli.command {
         Command::Scan(args) => scan(args, output).await,
         Command::Demo(args) => demo(args, output).await,
@@ -190,6 +193,7 @@ async fn scan(args: ScanArgs, output: Output) -> Result<u8, Failure> {
         identities: settings.identities,
         auth: settings.auth,
         settings: settings.scan,
+        roles: settings.roles,
     };
     let report = trespass_scan::run_watched(request, &output.bars()).await?;
     finish(report, &args.run, fail_on, output)
@@ -269,6 +273,7 @@ async fn demo(args: DemoArgs, output: Output) -> Result<u8, Failure> {
         identities,
         auth: Some(CredentialPlacement::Header(trespass_lab::KEY_HEADER.to_owned())),
         settings: settings.scan,
+        roles: Vec::new(),
     };
     let result = trespass_scan::run_watched(request, &output.bars()).await;
 

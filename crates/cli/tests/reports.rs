@@ -154,7 +154,9 @@ fn demo_writes_one_file_per_format_and_the_json_carries_the_score() {
         markdown.starts_with("## trespass: 28 findings: 2 critical, 23 high, 2 medium, 1 low\n"),
         "{markdown}"
     );
-    assert_eq!(markdown.matches("<details>").count(), 28);
+    // One collapsed section per finding, and one for the per-pair coverage.
+    assert_eq!(markdown.matches("<details>").count(), 28 + 1);
+    assert_eq!(markdown.matches("<details><summary>Coverage per pair").count(), 1);
 }
 
 #[test]

@@ -24,11 +24,17 @@
 //!
 //! [identities.bob]
 //! credential = "${BOB_KEY}"
+//! role = "user"
 //!
 //! [identities.carol.sign_in]      # or sign in for a token (see `credentials`)
 //! url = "/login"
 //! body = { username = "carol", password = "${CAROL_PASSWORD}" }
 //! token = "/token"
+//!
+//! [[roles.rules]]                # which roles an operation allows
+//! path = "/admin/**"             # or: tag = "admin"
+//! methods = ["GET"]              # optional: every method when absent
+//! allow = ["admin"]
 //! ```
 //!
 //! [`load_file`] reads and checks a file; [`parse_identity_flag`] reads one
@@ -51,7 +57,8 @@ use std::num::NonZeroU32;
 use toml::Spanned;
 
 use trespass_model::{
-    CredentialPlacement, CredentialSource, IdentityName, RedirectPolicy, Secret, Severity,
+    CredentialPlacement, CredentialSource, IdentityName, Method, PathPattern, RedirectPolicy,
+    RoleRule, RoleSelector, Secret, Severity,
 };
 use url::Url;
 
@@ -86,6 +93,9 @@ pub struct Settings {
     pub identities: Vec<IdentitySettings>,
     /// Limits and thresholds.
     pub scan: ScanSettings,
+    /// Stated role rules, in the order written: the first that covers an
+    /// operation decides which roles it allows.
+    pub roles: Vec<RoleRule>,
 }
 
 /// One identity as configured.
@@ -382,16 +392,96 @@ pub fn parse(
             .into_iter()
             .map(|(param, ids)| (param, ids.into_iter().map(|id| id.0).collect()))
             .collect();
+        let role = match identity.role {
+            Some(role) => {
+                let span = role.span();
+                let role = role.into_inner();
+                check_role_name(&role).map_err(|m| at(span, format!("identity `{name}`: {m}")))?;
+                Some(role)
+            }
+            None => None,
+        };
         settings.identities.push(IdentitySettings {
             name: IdentityName::new(name),
             secret,
             source,
             auth,
-            role: identity.role,
+            role,
             owns,
         });
     }
+
+    let file_name = path
+        .file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    for (index, rule) in raw.roles.map(|r| r.rules).unwrap_or_default().into_iter().enumerate() {
+        let (line, _) = line_column(text, rule.span().start);
+        let origin = format!("roles.rules[{index}] at {file_name} line {line}");
+        settings.roles.push(role_rule(rule, origin, &at)?);
+    }
     Ok(settings)
+}
+
+/// Checks one `[[roles.rules]]` table.
+fn role_rule(
+    rule: Spanned<RawRoleRule>,
+    origin: String,
+    at: &dyn Fn(Range<usize>, String) -> ConfigError,
+) -> Result<RoleRule, ConfigError> {
+    let rule_span = rule.span();
+    let rule = rule.into_inner();
+    let selector = match (rule.path, rule.tag) {
+        (Some(path), None) => {
+            RoleSelector::Path(PathPattern::new(path.get_ref()).map_err(|m| at(path.span(), m))?)
+        }
+        (None, Some(tag)) => {
+            if tag.get_ref().trim().is_empty() {
+                return Err(at(tag.span(), "a role rule's `tag` must not be empty".to_owned()));
+            }
+            RoleSelector::Tag(tag.into_inner())
+        }
+        (Some(_), Some(tag)) => {
+            return Err(at(
+                tag.span(),
+                "a role rule selects by `path` or by `tag`, not both: write two rules".to_owned(),
+            ));
+        }
+        (None, None) => {
+            return Err(at(
+                rule_span,
+                "a role rule needs `path = \"/pattern/**\"` or `tag = \"name\"`".to_owned(),
+            ));
+        }
+    };
+    let methods = match rule.methods {
+        Some(methods) => {
+            if methods.get_ref().is_empty() {
+                return Err(at(
+                    methods.span(),
+                    "a role rule's `methods` must name at least one method; leave it out to \
+                     cover every method"
+                        .to_owned(),
+                ));
+            }
+            let mut parsed = Vec::new();
+            for method in methods.into_inner() {
+                let m: Method = method.get_ref().parse().map_err(|e| at(method.span(), e))?;
+                parsed.push(m);
+            }
+            Some(parsed)
+        }
+        None => None,
+    };
+    let allow_span = rule.allow.span();
+    let mut allow = Vec::new();
+    for role in rule.allow.into_inner() {
+        check_role_name(role.get_ref()).map_err(|m| at(role.span(), m))?;
+        allow.push(role.into_inner());
+    }
+    if allow.is_empty() {
+        return Err(at(allow_span, "a role rule's `allow` must name at least one role".to_owned()));
+    }
+    Ok(RoleRule { selector, methods, allow, origin })
 }
 
 /// Reads one `--identity NAME=VALUE` flag. `VALUE` is the credential, or
@@ -508,6 +598,36 @@ impl Settings {
     }
 }
 
+/// What a scan should tell the user about its role rules and identities:
+/// roles that rules allow but no identity has, and identities without a
+/// role, which no rule can judge. Neither stops a scan: allowing `admin`
+/// while scanning with user keys only is the usual case, and precisely what
+/// tells whether users reach administrators' operations.
+pub fn role_notes(rules: &[RoleRule], identities: &[IdentitySettings]) -> Vec<String> {
+    let mut notes = Vec::new();
+    if rules.is_empty() {
+        return notes;
+    }
+    for rule in rules {
+        let held = rule.allow.iter().any(|a| identities.iter().any(|i| i.role.as_ref() == Some(a)));
+        if !held {
+            notes.push(format!(
+                "{}: no identity of this scan has an allowed role, so every identity that \
+                 succeeds there is reported",
+                rule.describe()
+            ));
+        }
+    }
+    for identity in identities.iter().filter(|i| i.role.is_none()) {
+        notes.push(format!(
+            "{} has no `role`, so role rules do not judge it; give it one in \
+             [identities.{}]",
+            identity.name, identity.name
+        ));
+    }
+    notes
+}
+
 impl fmt::Display for ScanSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -556,6 +676,22 @@ fn expand_env(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Secre
     Ok(Secret::new(out))
 }
 
+/// A role is any name, compared exactly; only an empty one, a very long
+/// one or one with control characters is refused, since none of them can
+/// be what the user meant.
+fn check_role_name(role: &str) -> Result<(), String> {
+    if role.trim().is_empty() {
+        return Err("a role must not be empty".to_owned());
+    }
+    if role.chars().count() > 64 || role.chars().any(char::is_control) {
+        return Err(format!(
+            "role `{}` must be at most 64 characters, none of them control characters",
+            role.escape_debug()
+        ));
+    }
+    Ok(())
+}
+
 fn check_identity_name(name: &str) -> Result<(), String> {
     let valid = !name.is_empty()
         && name.len() <= 64
@@ -588,6 +724,23 @@ struct RawConfig {
     scan: Option<RawScan>,
     #[serde(default)]
     identities: BTreeMap<Spanned<String>, RawIdentity>,
+    roles: Option<RawRoles>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoles {
+    #[serde(default)]
+    rules: Vec<Spanned<RawRoleRule>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoleRule {
+    path: Option<Spanned<String>>,
+    tag: Option<Spanned<String>>,
+    methods: Option<Spanned<Vec<Spanned<String>>>>,
+    allow: Spanned<Vec<Spanned<String>>>,
 }
 
 #[derive(Default, Deserialize)]
@@ -617,7 +770,7 @@ struct RawIdentity {
     refresh_every: Option<Spanned<String>>,
     sign_in: Option<Spanned<credentials::RawSignIn>>,
     auth: Option<Spanned<String>>,
-    role: Option<String>,
+    role: Option<Spanned<String>>,
     #[serde(default)]
     owns: BTreeMap<String, Vec<IdText>>,
 }
@@ -718,7 +871,7 @@ role = "user"
         assert_eq!(
             err.to_string(),
             "invalid config /cfg/trespass.toml at line 2, column 1: unknown field `tragets`, \
-             expected one of `target`, `spec`, `auth`, `scan`, `identities`"
+             expected one of `target`, `spec`, `auth`, `scan`, `identities`, `roles`"
         );
     }
 
@@ -860,6 +1013,142 @@ role = "user"
             err.to_string(),
             "invalid --identity for `dave`: environment variable `MISSING` is not set"
         );
+    }
+
+    const RULES: &str = r#"
+[identities.alice]
+credential = "${ALICE_KEY}"
+role = "admin"
+
+[identities.bob]
+credential = "${BOB_KEY}"
+role = "user"
+
+[[roles.rules]]
+path = "/admin/**"
+methods = ["get", "DELETE"]
+allow = ["admin"]
+
+[[roles.rules]]
+tag = "Billing"
+allow = ["admin", "accountant"]
+"#;
+
+    fn operation(method: Method, path: &str, tags: &[&str]) -> trespass_model::Operation {
+        trespass_model::Operation {
+            method,
+            path: path.to_owned(),
+            operation_id: None,
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            parameters: vec![],
+            security: vec![],
+            responses: vec![],
+            source: String::new(),
+        }
+    }
+
+    #[test]
+    fn role_rules_load_in_order_with_where_they_were_written() {
+        let s = parse_str(RULES).unwrap();
+        assert_eq!(s.identities[0].role.as_deref(), Some("admin"));
+        assert_eq!(s.roles.len(), 2);
+        let admin = &s.roles[0];
+        assert_eq!(admin.selector, RoleSelector::Path(PathPattern::new("/admin/**").unwrap()));
+        assert_eq!(admin.methods, Some(vec![Method::Get, Method::Delete]));
+        assert_eq!(admin.allow, vec!["admin".to_owned()]);
+        assert_eq!(
+            admin.describe(),
+            "roles.rules[0] at trespass.toml line 10 (path /admin/** GET,DELETE, allows admin)"
+        );
+        assert_eq!(
+            s.roles[1].describe(),
+            "roles.rules[1] at trespass.toml line 15 (tag Billing, allows admin, accountant)"
+        );
+
+        let rule = |op| trespass_model::rule_for(&s.roles, &op).map(|r| r.origin.clone());
+        let first = Some("roles.rules[0] at trespass.toml line 10".to_owned());
+        let second = Some("roles.rules[1] at trespass.toml line 15".to_owned());
+        assert_eq!(rule(operation(Method::Get, "/admin/audit", &["billing"])), first);
+        assert_eq!(rule(operation(Method::Put, "/admin/audit", &["billing"])), second);
+        assert_eq!(rule(operation(Method::Put, "/admin/audit", &[])), None);
+        assert_eq!(rule(operation(Method::Get, "/invoices", &["BILLING"])), second);
+        assert_eq!(rule(operation(Method::Get, "/administrators", &[])), None);
+    }
+
+    #[test]
+    fn bad_role_rules_are_explained_with_their_line() {
+        let rule = |body: &str| parse_str(&format!("[[roles.rules]]\n{body}")).unwrap_err();
+        assert_eq!(
+            rule("path = \"/admin/**\"\nallow = [\"admin\"]\nroles = [\"x\"]\n").to_string(),
+            "invalid config /cfg/trespass.toml at line 4, column 1: unknown field `roles`, \
+             expected one of `path`, `tag`, `methods`, `allow`"
+        );
+        assert_eq!(
+            rule("path = \"/admin**\"\nallow = [\"admin\"]\n").to_string(),
+            "invalid config /cfg/trespass.toml at line 2, column 8: invalid path pattern \
+             `/admin**`: `**` must be a whole segment, as in /admin/**"
+        );
+        assert_eq!(
+            rule("path = \"/a\"\ntag = \"admin\"\nallow = [\"admin\"]\n").to_string(),
+            "invalid config /cfg/trespass.toml at line 3, column 7: a role rule selects by \
+             `path` or by `tag`, not both: write two rules"
+        );
+        assert_eq!(
+            rule("allow = [\"admin\"]\n").to_string(),
+            "invalid config /cfg/trespass.toml at line 1, column 1: a role rule needs \
+             `path = \"/pattern/**\"` or `tag = \"name\"`"
+        );
+        assert_eq!(
+            rule("path = \"/a\"\nmethods = [\"GRAB\"]\nallow = [\"admin\"]\n").to_string(),
+            "invalid config /cfg/trespass.toml at line 3, column 12: unknown HTTP method `GRAB`"
+        );
+        assert_eq!(
+            rule("path = \"/a\"\nmethods = []\nallow = [\"admin\"]\n").to_string(),
+            "invalid config /cfg/trespass.toml at line 3, column 11: a role rule's `methods` \
+             must name at least one method; leave it out to cover every method"
+        );
+        assert_eq!(
+            rule("path = \"/a\"\nallow = []\n").to_string(),
+            "invalid config /cfg/trespass.toml at line 3, column 9: a role rule's `allow` must \
+             name at least one role"
+        );
+        assert_eq!(
+            rule("path = \"/a\"\nallow = [\"\"]\n").to_string(),
+            "invalid config /cfg/trespass.toml at line 3, column 10: a role must not be empty"
+        );
+        assert_eq!(
+            rule("path = \"/a\"\n").to_string(),
+            "invalid config /cfg/trespass.toml at line 1, column 1: missing field `allow`"
+        );
+        let err = parse_str("[identities.alice]\ncredential = \"x\"\nrole = \" \"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config /cfg/trespass.toml at line 3, column 8: identity `alice`: a role \
+             must not be empty"
+        );
+    }
+
+    #[test]
+    fn roles_no_identity_has_and_identities_without_a_role_are_noted() {
+        let mut s = parse_str(RULES).unwrap();
+        assert_eq!(role_notes(&s.roles, &s.identities), Vec::<String>::new());
+
+        s.identities[0].role = None;
+        assert_eq!(
+            role_notes(&s.roles, &s.identities),
+            vec![
+                "roles.rules[0] at trespass.toml line 10 (path /admin/** GET,DELETE, allows \
+                 admin): no identity of this scan has an allowed role, so every identity that \
+                 succeeds there is reported",
+                "roles.rules[1] at trespass.toml line 15 (tag Billing, allows admin, \
+                 accountant): no identity of this scan has an allowed role, so every identity \
+                 that succeeds there is reported",
+                "alice has no `role`, so role rules do not judge it; give it one in \
+                 [identities.alice]",
+            ]
+        );
+        // Without rules, nothing is said: roles then only feed inference.
+        assert_eq!(role_notes(&[], &s.identities), Vec::<String>::new());
     }
 
     #[test]

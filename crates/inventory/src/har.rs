@@ -294,6 +294,7 @@ impl Reader<'_> {
                 operations,
                 security_schemes: self.schemes,
                 warnings: self.warnings,
+                skipped: Vec::new(),
             },
             observed: self.observed,
             entries,

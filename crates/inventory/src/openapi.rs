@@ -23,7 +23,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
-use trespass_model::{Inventory, Method, Operation, ParamLocation, Parameter, SecurityScheme};
+use trespass_model::{
+    Inventory, Method, Operation, ParamLocation, Parameter, SecurityScheme, SkippedOperation,
+};
 
 use crate::error::InventoryError;
 use crate::heuristic::is_object_reference;
@@ -50,7 +52,8 @@ pub(crate) fn build(doc: &Value, origin: &str) -> Result<Inventory, InventoryErr
         .and_then(|security| security::requirements(security, "security", &mut warnings))
         .unwrap_or_default();
 
-    let mut walker = Walker { resolver, global_security, warnings, operations: Vec::new() };
+    let mut walker =
+        Walker { resolver, global_security, warnings, operations: Vec::new(), skipped: Vec::new() };
     match root.get("paths") {
         Some(Value::Object(paths)) => {
             for (path, item) in paths {
@@ -85,6 +88,7 @@ pub(crate) fn build(doc: &Value, origin: &str) -> Result<Inventory, InventoryErr
         operations: walker.operations,
         security_schemes,
         warnings,
+        skipped: walker.skipped,
     })
 }
 
@@ -153,6 +157,8 @@ struct Walker<'a> {
     global_security: Vec<Vec<String>>,
     warnings: Vec<String>,
     operations: Vec<Operation>,
+    /// Operations too broken to use, with the method known.
+    skipped: Vec<SkippedOperation>,
 }
 
 impl<'a> Walker<'a> {
@@ -215,7 +221,9 @@ impl<'a> Walker<'a> {
     ) {
         let Some(fields) = operation.as_object() else {
             let found = kind_of(operation);
-            self.warnings.push(format!("{here}: expected an operation object, found {found}"));
+            let reason = format!("{here}: expected an operation object, found {found}");
+            self.warnings.push(reason.clone());
+            self.skipped.push(SkippedOperation { method, path: path.to_owned(), reason });
             return;
         };
 
@@ -692,6 +700,16 @@ mod tests {
                 "paths.b: path does not start with \"/\"; read as \"/b\"",
                 "paths./c: expected a path item object, found an array",
             ]
+        );
+        // The broken operation whose method is known is listed for the
+        // report's coverage; `/c`'s methods cannot be known.
+        assert_eq!(
+            found.skipped,
+            [SkippedOperation {
+                method: Method::Get,
+                path: "/a".to_owned(),
+                reason: "paths./a.get: expected an operation object, found a string".to_owned(),
+            }]
         );
         let empty = inventory(json!({"openapi": "3.1.0", "webhooks": {}}));
         assert_eq!(empty.operations, []);

@@ -126,6 +126,7 @@ pub fn from_str(
         operations: walker.operations,
         security_schemes: walker.schemes,
         warnings: walker.warnings,
+        skipped: Vec::new(),
     })
 }
 

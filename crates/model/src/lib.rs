@@ -21,6 +21,8 @@
 //! - [`redirect`]: the [`RedirectPolicy`] the transport obeys.
 //! - [`source`]: where a credential comes from: a fixed value, a command
 //!   ([`CommandSource`]) or a sign-in request ([`SignIn`]).
+//! - [`roles`]: the [`RoleRule`]s a config states (which roles an
+//!   operation allows, by path pattern or tag).
 //! - [`report`]: the versioned JSON report, a public interface. Later
 //!   versions add fields; they never remove or rename one. A [`Report`]
 //!   carries its [`Score`] (overall and per [`CategoryScore`]) and, against
@@ -32,6 +34,7 @@ pub mod operation;
 pub mod plan;
 pub mod redirect;
 pub mod report;
+pub mod roles;
 pub mod source;
 
 pub use finding::{
@@ -41,10 +44,13 @@ pub use finding::{
 pub use identity::{Credential, CredentialPlacement, Identity, IdentityName, Secret};
 pub use operation::{
     ApiKeyLocation, Inventory, Method, Operation, ParamLocation, Parameter, SecurityScheme,
+    SkippedOperation,
 };
 pub use plan::{INVENTORY_SCHEMA_VERSION, InventoryPlan, ObjectReference, PlannedOperation};
 pub use redirect::RedirectPolicy;
 pub use report::{
-    BaselineSummary, CategoryScore, Coverage, Report, SCHEMA_VERSION, ScanStats, Score,
+    BaselineSummary, CategoryScore, Coverage, PairCoverage, ProbeFamily, Report, SCHEMA_VERSION,
+    ScanStats, Score, SkippedProbe,
 };
+pub use roles::{PathPattern, RoleRule, RoleSelector, rule_for};
 pub use source::{CommandSource, CredentialSource, DEFAULT_COMMAND_TIMEOUT, SignIn};

@@ -241,4 +241,22 @@ pub struct Inventory {
     /// Problems that did not stop loading: a broken operation is skipped and
     /// described here, and the rest of the document is used.
     pub warnings: Vec<String>,
+    /// Operations the description declares but that were too broken to
+    /// use, each with why; their warnings are in `warnings` too. Only those
+    /// whose method is known: a path item that cannot be read at all (a
+    /// `$ref` that does not resolve) hides its methods, and is only a
+    /// warning.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedOperation>,
+}
+
+/// An operation the inventory could not use, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedOperation {
+    /// Its method.
+    pub method: Method,
+    /// Its path template.
+    pub path: String,
+    /// Why it was skipped, in the words of its warning.
+    pub reason: String,
 }

@@ -22,7 +22,9 @@ pub struct ScanStats {
     pub duration_ms: u64,
     /// Operations in the inventory.
     pub operations: usize,
-    /// Operations with object references that received probes.
+    /// Operations that received probe requests: the read probes of safe
+    /// mode, and in active mode the creations and the other identities'
+    /// writes too. Discovery's listing requests are not probes.
     pub operations_probed: usize,
     /// Identities in the scan.
     pub identities: usize,
@@ -39,6 +41,83 @@ pub struct Coverage {
     pub status: String,
     /// Why, in a sentence.
     pub detail: String,
+    /// For an operation that was probed: per pair of identities, which
+    /// probe families ran and why any were skipped. Empty (and absent from
+    /// the JSON) when the whole operation was skipped: `detail` says why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pairs: Vec<PairCoverage>,
+}
+
+/// What ran for one pair of identities on one operation: the `caller`'s
+/// requests around the `owner`'s object.
+///
+/// The anonymous and forged probes ask for the owner's object without the
+/// caller, so they are listed in every pair of that owner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairCoverage {
+    /// The identity whose object was asked for; absent for probes on no
+    /// one's object (`privilege` on an operation that names no object).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The identity that made the requests.
+    pub caller: String,
+    /// Probe families whose requests were answered and judged.
+    pub ran: Vec<ProbeFamily>,
+    /// Probe families that were not sent or not judged, each with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedProbe>,
+}
+
+/// A probe family that did not run for a pair, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedProbe {
+    /// The family.
+    pub probe: ProbeFamily,
+    /// Why, in a sentence.
+    pub reason: String,
+}
+
+/// A family of probes, as the coverage names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbeFamily {
+    /// The caller asks for the owner's object.
+    CrossIdentity,
+    /// The owner's object asked for without a credential.
+    Anonymous,
+    /// The owner's object asked for with a forged credential.
+    Forged,
+    /// The caller asks for an id that does not exist, the comparison that
+    /// tells an existence oracle.
+    AbsentControl,
+    /// On a nested path, the caller's own parent with the owner's child.
+    Hierarchy,
+    /// In active mode, the caller's writes on an object the owner created.
+    Write,
+    /// The caller's role against the operation's (stated or inferred)
+    /// privilege.
+    Privilege,
+}
+
+impl ProbeFamily {
+    /// The name used in the JSON report: `cross-identity`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeFamily::CrossIdentity => "cross-identity",
+            ProbeFamily::Anonymous => "anonymous",
+            ProbeFamily::Forged => "forged",
+            ProbeFamily::AbsentControl => "absent-control",
+            ProbeFamily::Hierarchy => "hierarchy",
+            ProbeFamily::Write => "write",
+            ProbeFamily::Privilege => "privilege",
+        }
+    }
+}
+
+impl std::fmt::Display for ProbeFamily {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The full report of one scan.

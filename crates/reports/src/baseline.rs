@@ -82,6 +82,7 @@ mod tests {
             path: path.into(),
             status: "probed".into(),
             detail: String::new(),
+            pairs: vec![],
         }
     }
 

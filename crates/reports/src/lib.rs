@@ -104,6 +104,9 @@ pub enum RenderError {
 pub struct Style {
     /// Whether to use ANSI colours.
     pub color: bool,
+    /// Whether to list, per operation, which probes ran for each pair of
+    /// identities (`-v`). Off by default, so the report stays short.
+    pub pairs: bool,
 }
 
 /// Characters of a response excerpt shown per evidence line on a terminal.
@@ -172,6 +175,9 @@ pub fn terminal(report: &Report, style: Style) -> String {
             );
         }
     }
+    if style.pairs {
+        write_pairs(&mut out, report, &paint);
+    }
     if !report.notes.is_empty() {
         let _ = writeln!(out, "\n{}", paint("1", "Notes"));
         for note in &report.notes {
@@ -207,6 +213,35 @@ pub fn terminal(report: &Report, style: Style) -> String {
         let _ = writeln!(out, "score {}/100, grade {}", score.value, score.grade);
     }
     out
+}
+
+/// The per-pair coverage: under each operation that has any, one line per
+/// pair with the families that ran, and one per family skipped, with why.
+fn write_pairs(out: &mut String, report: &Report, paint: &dyn Fn(&str, &str) -> String) {
+    let entries: Vec<_> = report.coverage.iter().filter(|c| !c.pairs.is_empty()).collect();
+    if entries.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}", paint("1", "Coverage per pair"));
+    for entry in entries {
+        let _ = writeln!(out, "  {} {} ({})", entry.method, entry.path, entry.status);
+        for pair in &entry.pairs {
+            let ran: Vec<&str> = pair.ran.iter().map(|f| f.as_str()).collect();
+            let ran = if ran.is_empty() { "nothing".to_owned() } else { ran.join(", ") };
+            let _ = writeln!(out, "    {}: ran {ran}", pair_label(pair));
+            for skipped in &pair.skipped {
+                let _ = writeln!(out, "      skipped {}: {}", skipped.probe, skipped.reason);
+            }
+        }
+    }
+}
+
+/// `bob on alice's object`, or `bob` for probes on no one's object.
+pub fn pair_label(pair: &trespass_model::PairCoverage) -> String {
+    match &pair.owner {
+        Some(owner) => format!("{} on {owner}'s object", pair.caller),
+        None => pair.caller.clone(),
+    }
 }
 
 /// What `trespass diff` prints: one line per finding of a report marked by
@@ -425,6 +460,7 @@ pub(crate) mod tests {
                 path: "/orders/{id}".into(),
                 status: "skipped".into(),
                 detail: "no id was discovered".into(),
+                pairs: vec![],
             }],
             notes: vec![],
             spec_file: None,
@@ -457,8 +493,11 @@ Not probed
 
     #[test]
     fn colour_is_only_used_when_asked() {
-        assert!(!terminal(&report(), Style { color: false }).contains('\x1b'));
-        assert!(terminal(&report(), Style { color: true }).contains("\x1b[1;31mHIGH (1)\x1b[0m"));
+        assert!(!terminal(&report(), Style { color: false, pairs: false }).contains('\x1b'));
+        assert!(
+            terminal(&report(), Style { color: true, pairs: false })
+                .contains("\x1b[1;31mHIGH (1)\x1b[0m")
+        );
     }
 
     #[test]

@@ -42,6 +42,7 @@ fn render(name: &str, report: &Report) -> Result<String, RenderError> {
         .iter()
         .filter(|c| !matches!(c.status.as_str(), "probed" | "listing"))
         .collect();
+    let pair_rows = pair_rows(report);
     let mut text = template
         .render(context! {
             report => Value::from(Serde(report)),
@@ -49,12 +50,40 @@ fn render(name: &str, report: &Report) -> Result<String, RenderError> {
             severities => severities,
             kinds => kinds,
             not_probed => Value::from(Serde(&not_probed)),
+            pair_rows => Value::from(Serde(&pair_rows)),
         })
         .map_err(|e| RenderError::Template(e.to_string()))?;
     if !text.ends_with('\n') {
         text.push('\n');
     }
     Ok(text)
+}
+
+/// One line of the compact per-pair coverage table.
+#[derive(serde::Serialize)]
+struct PairRow {
+    operation: String,
+    who: String,
+    ran: String,
+    skipped: String,
+}
+
+fn pair_rows(report: &Report) -> Vec<PairRow> {
+    let mut rows = Vec::new();
+    for entry in &report.coverage {
+        for pair in &entry.pairs {
+            let ran: Vec<&str> = pair.ran.iter().map(|f| f.as_str()).collect();
+            let skipped: Vec<String> =
+                pair.skipped.iter().map(|s| format!("{}: {}", s.probe, s.reason)).collect();
+            rows.push(PairRow {
+                operation: format!("{} {}", entry.method, entry.path),
+                who: crate::pair_label(pair),
+                ran: ran.join(", "),
+                skipped: skipped.join("; "),
+            });
+        }
+    }
+    rows
 }
 
 fn environment() -> Result<Environment<'static>, RenderError> {

@@ -55,8 +55,16 @@ fn html_snapshot() {
 
 #[test]
 fn terminal_snapshot() {
-    let style = trespass_reports::Style { color: false };
+    let style = trespass_reports::Style { color: false, pairs: false };
     insta::assert_snapshot!(trespass_reports::terminal(&with_baseline(), style));
+}
+
+/// Under `-v`, the terminal report also lists what ran for each pair of
+/// identities, from `coverage[].pairs`.
+#[test]
+fn terminal_pairs_snapshot() {
+    let style = trespass_reports::Style { color: false, pairs: true };
+    insta::assert_snapshot!(trespass_reports::terminal(&fixture(), style));
 }
 
 #[test]

@@ -23,6 +23,7 @@
 //! process, and nothing assumes one process holds all scans.
 
 mod credentials;
+mod pairs;
 mod progress;
 mod spec;
 
@@ -39,12 +40,12 @@ use trespass_inventory::har::KnownCredential;
 use trespass_model::{
     ApiKeyLocation, Coverage, Credential, CredentialPlacement, Finding, FindingKind,
     INVENTORY_SCHEMA_VERSION, Identity, IdentityName, Inventory, InventoryPlan, Method,
-    ObjectReference, Operation, PlannedOperation, Report, SCHEMA_VERSION, ScanStats,
+    ObjectReference, Operation, PlannedOperation, Report, RoleRule, SCHEMA_VERSION, ScanStats,
     SecurityScheme,
 };
 use trespass_probes::Context;
 use trespass_transport::{Client, ClientConfig, Redactor, TransportError};
-use trespass_verdicts::{DeclaredSecurity, judge};
+use trespass_verdicts::{DeclaredSecurity, Privilege, judge};
 use url::Url;
 
 pub use progress::{NoProgress, Phase, Progress};
@@ -220,6 +221,9 @@ pub struct ScanRequest {
     pub auth: Option<CredentialPlacement>,
     /// Limits.
     pub settings: ScanSettings,
+    /// Stated role rules, in the config's order; they win over the
+    /// privilege inferred from names.
+    pub roles: Vec<RoleRule>,
 }
 
 /// Why a scan produced no report.
@@ -316,7 +320,7 @@ pub async fn run_watched(
 
 async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, ScanError> {
     let started = Instant::now();
-    let ScanRequest { target, spec, identities, auth, settings } = request;
+    let ScanRequest { target, spec, identities, auth, settings, roles: role_rules } = request;
     let mode = settings.mode;
     let client_config = client_config(&settings);
 
@@ -333,6 +337,7 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         documented,
     } = load_inventory(spec, Some(&target), &identities, &settings).await?;
     notes.extend(inventory.warnings.iter().map(|w| format!("spec: {w}")));
+    notes.extend(trespass_config::role_notes(&role_rules, &identities));
     tracing::info!(operations = inventory.operations.len(), "inventory loaded");
 
     // The client, and the identities' credentials: those that come from a
@@ -406,6 +411,7 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         &inventory.operations,
         &names,
         &roles,
+        &role_rules,
     ));
 
     // Probes and verdicts, operation by operation as a stream: each
@@ -419,6 +425,8 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         context,
         discovery: &discovery,
         names: &names,
+        roles: &roles,
+        role_rules: &role_rules,
         declares_security,
         documented,
         neighbours: settings.neighbours,
@@ -433,7 +441,9 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
     outcomes.sort_by_key(|o| o.position);
 
     let mut coverage = Vec::with_capacity(outcomes.len());
-    let (mut objects_planned, mut objects_judged, mut answered, mut probed) = (0, 0, 0, 0);
+    let (mut objects_planned, mut objects_judged, mut answered) = (0, 0, 0);
+    // Per operation, in inventory order: whether it received a probe.
+    let mut probed = Vec::with_capacity(outcomes.len());
     let mut refusals = Vec::new();
     let mut own_objects = vec![(0, 0); identities.len()];
     for outcome in outcomes {
@@ -444,12 +454,20 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         objects_planned += outcome.objects_planned;
         objects_judged += outcome.objects_judged;
         answered += outcome.answered;
-        probed += usize::from(outcome.probed);
+        probed.push(outcome.probed);
         refusals.extend(outcome.refusals);
         notes.extend(outcome.notes);
         findings.extend(outcome.findings);
         coverage.push(outcome.coverage);
     }
+    // Operations the description declares but the inventory could not use.
+    coverage.extend(inventory.skipped.iter().map(|skipped| Coverage {
+        method: skipped.method,
+        path: skipped.path.clone(),
+        status: "skipped".to_owned(),
+        detail: format!("broken in the API description: {}", skipped.reason),
+        pairs: Vec::new(),
+    }));
     // One identity refused everywhere while others were not: the scan goes
     // on, but what involves that identity was not tested, and the user must
     // know. Refused means: none of its own objects answered 2xx, or, when it
@@ -499,7 +517,7 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         .await;
         let mut writes = trespass_verdicts::bola_writes(&active, &names);
         writes.extend(trespass_verdicts::body_field_writes(&body, &names));
-        for entry in &mut coverage {
+        for (position, entry) in coverage.iter_mut().enumerate() {
             if entry.status == "skipped" && !entry.method.is_read_only() {
                 entry.detail = "active mode writes only to objects trespass created, and none \
                                 was created at this path"
@@ -518,11 +536,17 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
                             .is_some_and(|r| r.starts_with("/{"))
                 })
                 .count();
+            if (created > 0 || tried > 0)
+                && let Some(flag) = probed.get_mut(position)
+            {
+                *flag = true;
+            }
             if created > 0 {
                 entry.status = "probed".to_owned();
                 entry.detail = format!("active: created {created} object(s) to probe writes on");
             }
             if tried > 0 {
+                entry.pairs = pairs::writes(entry.method, &entry.path, &active, &names);
                 let found = writes
                     .iter()
                     .filter(|f| f.method == entry.method && f.path == entry.path)
@@ -543,6 +567,9 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         notes.extend(leftovers.iter().map(|l| format!("active mode: not cleaned up: {l}")));
         findings.extend(writes);
     }
+    // Every operation that received a probe request: the read probes, and
+    // in active mode the creations and the writes.
+    let probed = probed.iter().filter(|p| **p).count();
 
     let partial = budget_spent();
     if objects_planned > 0 && objects_judged == 0 && !partial {
@@ -642,6 +669,10 @@ struct Assess<'a> {
     context: Context<'a>,
     discovery: &'a Discovery,
     names: &'a [IdentityName],
+    /// Each identity's role, when configured.
+    roles: &'a [Option<String>],
+    /// The config's stated role rules.
+    role_rules: &'a [RoleRule],
     declares_security: bool,
     /// Whether the inventory came from an API description rather than from
     /// traffic or a collection.
@@ -658,6 +689,7 @@ impl Assess<'_> {
             path: operation.path.clone(),
             status: status.to_owned(),
             detail,
+            pairs: Vec::new(),
         };
         let mut outcome = Outcome {
             position,
@@ -676,6 +708,16 @@ impl Assess<'_> {
             Err(skip) => {
                 tracing::debug!(operation = %operation.label(), reason = %skip.detail, "not probed");
                 outcome.coverage = coverage(skip.status, skip.detail);
+                if skip.status == "listing" {
+                    let privilege = Privilege::of(operation, self.role_rules);
+                    outcome.coverage.pairs = pairs::listing(
+                        operation,
+                        self.discovery,
+                        self.names,
+                        self.roles,
+                        privilege,
+                    );
+                }
                 return outcome;
             }
         };
@@ -683,6 +725,13 @@ impl Assess<'_> {
         let declared = DeclaredSecurity::of(operation, self.declares_security, self.documented);
         let mut judgement = judge(operation, &probes, self.names, declared);
         judgement.findings.extend(self.neighbours(operation, &probes, &judgement).await);
+        let rule = trespass_model::rule_for(self.role_rules, operation);
+        if let Some(rule) = rule {
+            let stated = trespass_verdicts::privilege::stated_on_probes(
+                operation, &probes, self.names, self.roles, rule,
+            );
+            judgement.findings.extend(stated);
+        }
 
         outcome.probed = true;
         outcome.objects_planned = probes.objects.len();
@@ -709,9 +758,10 @@ impl Assess<'_> {
                 (Ok(_), None) => {}
             }
         }
+        let budget_spent = self.context.client.summary().budget_spent();
         outcome.coverage = if judgement.public {
             coverage("public", "declared without security and served alike to everyone".to_owned())
-        } else if judgement.objects_judged == 0 && self.context.client.summary().budget_spent() {
+        } else if judgement.objects_judged == 0 && budget_spent {
             coverage(
                 "not-tested",
                 "the request budget (--max-requests) was spent before it".to_owned(),
@@ -729,6 +779,19 @@ impl Assess<'_> {
                 ),
             )
         };
+        // Per pair, where something was tried: a probed operation, or one
+        // where no owner's session was valid (the pairs say whose).
+        let status = outcome.coverage.status.as_str();
+        if status == "probed" || (status == "not-tested" && !budget_spent) {
+            outcome.coverage.pairs = pairs::probed(
+                operation,
+                &probes,
+                self.names,
+                self.roles,
+                judgement.public,
+                rule.is_some(),
+            );
+        }
         outcome.notes =
             judgement.notes.iter().map(|n| format!("{}: {n}", operation.label())).collect();
         outcome.findings = judgement.findings;

@@ -59,6 +59,7 @@ async fn scan_lab(mode: ScanMode) -> (Recorder, trespass_model::Report) {
         identities,
         auth: Some(CredentialPlacement::Header(trespass_lab::KEY_HEADER.to_owned())),
         settings,
+        roles: Vec::new(),
     };
     let recorder = Recorder::default();
     let report = run_watched(request, &recorder).await.unwrap();
