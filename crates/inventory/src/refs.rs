@@ -13,6 +13,8 @@ use std::fmt;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
+use crate::document::Document;
+
 /// Most `$ref` hops followed from one value before giving up.
 const MAX_REF_HOPS: usize = 32;
 
@@ -54,23 +56,36 @@ impl fmt::Display for RefError {
 }
 
 /// Follows `$ref`s inside one document.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub(crate) struct Resolver<'a> {
     root: &'a Value,
+    /// The document whose path items `#/paths/...` names, when `root` is a
+    /// [`Document`]'s root (which holds no `paths`).
+    document: Option<&'a Document>,
 }
 
 impl<'a> Resolver<'a> {
-    /// A resolver for references into `root`.
+    /// A resolver for references into `root`, a whole document as a value.
+    #[cfg(test)]
     pub(crate) fn new(root: &'a Value) -> Self {
-        Resolver { root }
+        Resolver { root, document: None }
+    }
+
+    /// A resolver for references into `document`: its root, and its path
+    /// items, each read when a reference first names it.
+    pub(crate) fn for_document(document: &'a Document) -> Self {
+        Resolver { root: &document.root, document: Some(document) }
     }
 
     /// The value `value` stands for: `value` itself when it has no `$ref`,
     /// otherwise the end of its chain of references. Sibling keys of a
     /// `$ref` are ignored, as OpenAPI 3.0 says.
-    pub(crate) fn follow(&self, value: &'a Value) -> Result<&'a Value, RefError> {
+    pub(crate) fn follow<'v>(&self, value: &'v Value) -> Result<&'v Value, RefError>
+    where
+        'a: 'v,
+    {
         let mut current = value;
-        let mut followed: Vec<&'a str> = Vec::new();
+        let mut followed: Vec<&'v str> = Vec::new();
         while let Some(reference) = current.get("$ref") {
             let reference = reference.as_str().ok_or(RefError::NotAString)?;
             if followed.contains(&reference) {
@@ -96,6 +111,16 @@ impl<'a> Resolver<'a> {
         // The fragment is a URI fragment: percent-decode it, then read it as
         // a JSON pointer (serde_json handles `~0` and `~1`).
         let pointer = percent_decode_str(fragment).decode_utf8().map_err(|_| dangling())?;
+        if let Some(document) = self.document
+            && let Some(in_paths) = pointer.strip_prefix("/paths/")
+        {
+            // `/paths/{key}/rest`: the item named by the first token, then
+            // the rest of the pointer inside it.
+            let (token, rest) = in_paths.split_at(in_paths.find('/').unwrap_or(in_paths.len()));
+            let key = token.replace("~1", "/").replace("~0", "~");
+            let item = document.referenced_item(&key).ok_or_else(dangling)?;
+            return item.pointer(rest).ok_or_else(dangling);
+        }
         self.root.pointer(&pointer).ok_or_else(dangling)
     }
 }
