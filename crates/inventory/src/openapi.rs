@@ -73,6 +73,7 @@ pub(crate) fn build(doc: &Document, origin: &str) -> Result<Inventory, Inventory
     }
 
     let mut warnings = walker.warnings;
+    walker.operations.shrink_to_fit();
     warn_undeclared_schemes(
         &walker.global_security,
         &walker.operations,
@@ -238,6 +239,9 @@ impl Walker<'_> {
         let mut parameters = merge(shared, own);
         self.add_undeclared_path_parameters(path, here, &mut parameters);
         parameters.extend(body);
+        // Kept for the whole scan, once per operation: without the spare
+        // room a growing vector leaves (a first push makes room for four).
+        parameters.shrink_to_fit();
 
         // An operation's `security` replaces the document's, even when empty.
         let security = match fields.get("security") {

@@ -196,8 +196,11 @@ fn form_schema(form: Vec<Value>) -> Value {
 fn resolve_shared<'a>(parameter: &Value, shared: &'a Value) -> Option<&'a Value> {
     let reference = parameter.get("$ref")?.as_str()?;
     let name = reference.strip_prefix("#/parameters/")?;
-    let name = name.replace("~1", "/").replace("~0", "~");
-    shared.get(name)
+    if name.contains('~') {
+        shared.get(name.replace("~1", "/").replace("~0", "~"))
+    } else {
+        shared.get(name)
+    }
 }
 
 /// Whether a parameter (or the shared one it references) is sent in the
