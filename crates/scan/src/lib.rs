@@ -352,10 +352,15 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         || inventory.operations.iter().any(|o| !o.security.is_empty());
     let assess =
         Assess { context, discovery: &discovery, names: &names, declares_security, documented };
-    let mut outcomes: Vec<Outcome> = futures::stream::iter(inventory.operations.iter().enumerate())
+    // One outcome per operation: sized once rather than grown by doubling.
+    let outcomes = Vec::with_capacity(inventory.operations.len());
+    let mut outcomes = futures::stream::iter(inventory.operations.iter().enumerate())
         .map(|(position, operation)| assess.operation(position, operation))
         .buffer_unordered(settings.concurrency.max(1) * 2)
-        .collect()
+        .fold(outcomes, |mut outcomes, outcome| async move {
+            outcomes.push(outcome);
+            outcomes
+        })
         .await;
     outcomes.sort_by_key(|o| o.position);
 
@@ -476,6 +481,13 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         }
     }
 
+    // The inventory and discovery are not needed past this point; dropping
+    // them before the report is built and redacted keeps the scan's peak
+    // memory from holding both at once.
+    let operation_count = inventory.operations.len();
+    drop(discovery);
+    drop(inventory);
+
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -512,7 +524,7 @@ pub async fn run(request: ScanRequest) -> Result<Report, ScanError> {
         stats: ScanStats {
             requests_sent: spec_requests + client.requests_sent(),
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            operations: inventory.operations.len(),
+            operations: operation_count,
             operations_probed: probed,
             identities: identities.len(),
         },
@@ -694,8 +706,26 @@ pub fn join_base_path(target: &Url, base_path: &str) -> Url {
     url
 }
 
-/// Passes every string of the report through the redactor.
-fn redact_report(report: Report, redactor: &Redactor) -> Result<Report, ScanError> {
+/// Passes every string of the report through the redactor. Coverage
+/// entries and findings go through one at a time, so that the JSON form
+/// redaction works on is never the whole report of a large scan at once.
+fn redact_report(mut report: Report, redactor: &Redactor) -> Result<Report, ScanError> {
+    let coverage = std::mem::take(&mut report.coverage);
+    let findings = std::mem::take(&mut report.findings);
+    let mut report = redact(&report, redactor)?;
+    report.coverage =
+        coverage.iter().map(|entry| redact(entry, redactor)).collect::<Result<_, _>>()?;
+    report.findings =
+        findings.iter().map(|finding| redact(finding, redactor)).collect::<Result<_, _>>()?;
+    Ok(report)
+}
+
+/// `item` with every string in it passed through the redactor, by way of
+/// its JSON form, so that no field can be missed.
+fn redact<T: serde::Serialize + serde::de::DeserializeOwned>(
+    item: &T,
+    redactor: &Redactor,
+) -> Result<T, ScanError> {
     fn walk(value: &mut Value, redactor: &Redactor) {
         match value {
             Value::String(s) => {
@@ -708,8 +738,7 @@ fn redact_report(report: Report, redactor: &Redactor) -> Result<Report, ScanErro
             _ => {}
         }
     }
-    let mut value =
-        serde_json::to_value(&report).map_err(|e| ScanError::Internal(e.to_string()))?;
+    let mut value = serde_json::to_value(item).map_err(|e| ScanError::Internal(e.to_string()))?;
     walk(&mut value, redactor);
     serde_json::from_value(value).map_err(|e| ScanError::Internal(e.to_string()))
 }

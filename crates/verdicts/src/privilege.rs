@@ -15,6 +15,9 @@
 //! calls) are judged, and the config cannot yet state which roles an
 //! operation allows.
 
+/// Whether names say the operation is for administrators. Discovery
+/// decides with it which listings keep their exchange for this verdict.
+pub use trespass_discovery::is_privileged;
 use trespass_discovery::{Discovery, Seer};
 use trespass_model::{
     Confidence, Exchange, Finding, FindingKind, IdentityName, Operation, Severity,
@@ -22,16 +25,8 @@ use trespass_model::{
 
 use crate::{curl, fingerprint, remediation};
 
-/// Path segments and tags that mark an operation as privileged.
-const PRIVILEGED_WORDS: &[&str] = &["admin", "admins", "administrator", "superuser"];
 /// Role names that may call privileged operations.
 const PRIVILEGED_ROLES: &[&str] = &["admin", "administrator", "root", "superuser", "superadmin"];
-
-/// Whether names say the operation is for administrators.
-pub fn is_privileged(operation: &Operation) -> bool {
-    let privileged = |word: &str| PRIVILEGED_WORDS.contains(&word.to_ascii_lowercase().as_str());
-    operation.path.split('/').any(privileged) || operation.tags.iter().any(|t| privileged(t))
-}
 
 /// Whether a role may call privileged operations.
 pub fn is_privileged_role(role: &str) -> bool {
@@ -53,7 +48,7 @@ pub fn privilege_escalations(
             continue;
         };
         let succeeded = listing.status.is_some_and(|s| (200..300).contains(&s));
-        let Some((request, response)) = listing.exchange.as_ref().filter(|_| succeeded) else {
+        let Some((request, response)) = listing.exchange.as_deref().filter(|_| succeeded) else {
             continue;
         };
         let Some(operation) = operations.iter().find(|o| o.label() == listing.operation) else {
