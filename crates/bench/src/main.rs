@@ -6,7 +6,11 @@
 //!    child process and drives one endpoint for a fixed time at a fixed
 //!    concurrency, first with `wrk` (Debian package `wrk`), then with
 //!    trespass's own HTTP layer ([`trespass_transport::Client`]), and prints
-//!    both rates and their ratio.
+//!    both rates and their ratio. It does so `--rounds` times (3 unless
+//!    told), alternating, so that both see the same load on a shared
+//!    machine, and prints each round and the median ratio. `--skip-wrk`
+//!    drives only trespass's layer (for a profiler such as callgrind);
+//!    `--skip-scans` stops after this step.
 //! 2. **Scans.** For each size (operations), starts the scaled lab with half
 //!    as many collections and runs `trespass scan` against it under GNU
 //!    `time`, and prints requests sent, wall time, requests per second, CPU
@@ -38,6 +42,8 @@ struct Settings {
     sizes: Vec<usize>,
     json: Option<PathBuf>,
     skip_wrk: bool,
+    skip_scans: bool,
+    rounds: usize,
 }
 
 /// One scan's figures.
@@ -61,34 +67,55 @@ fn run() -> Result<(), String> {
     let settings = parse_args()?;
     let trespass = sibling("trespass")?;
 
-    // 1. The HTTP layer against wrk.
-    let mut http = Value::Null;
-    if settings.skip_wrk {
-        eprintln!("skipping the wrk comparison (--skip-wrk)");
-    } else {
-        let lab = LabProcess::start(&trespass, 1)?;
-        let url = format!("{}c0/1", lab.url);
-        let wrk = run_wrk(&url, settings.concurrency, settings.seconds)?;
-        let ours = drive_transport(&url, settings.concurrency, settings.seconds)?;
-        drop(lab);
-        println!(
-            "HTTP layer, GET /c0/1 for {s} s at concurrency {c}:\n  wrk       {wrk:>10.0} req/s\n  trespass  {ours:>10.0} req/s\n  ratio     {ratio:>10.2}\n",
-            s = settings.seconds,
-            c = settings.concurrency,
-            ratio = ours / wrk,
-        );
-        http = json!({
-            "seconds": settings.seconds, "concurrency": settings.concurrency,
-            "wrk_rps": wrk, "trespass_rps": ours, "ratio": ours / wrk,
-        });
+    // 1. The HTTP layer against wrk, in alternating rounds so that both
+    //    see the same machine (it is shared, and its load changes).
+    let lab = LabProcess::start(&trespass, 1)?;
+    let url = format!("{}c0/1", lab.url);
+    let mut rounds = Vec::new();
+    for _ in 0..settings.rounds {
+        let wrk = if settings.skip_wrk {
+            None
+        } else {
+            Some(run_wrk(&url, settings.concurrency, settings.seconds)?)
+        };
+        let (ours, sent) = drive_transport(&url, settings.concurrency, settings.seconds)?;
+        rounds.push((wrk, ours, sent));
     }
+    drop(lab);
+    println!(
+        "HTTP layer, GET /c0/1 for {s} s at concurrency {c}, {n} round(s):",
+        s = settings.seconds,
+        c = settings.concurrency,
+        n = settings.rounds,
+    );
+    println!("{:>12} {:>12} {:>12} {:>8}", "wrk req/s", "ours req/s", "ours sent", "ratio");
+    for (wrk, ours, sent) in &rounds {
+        let shown = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.0}"));
+        let ratio = wrk.map_or_else(|| "-".to_owned(), |w| format!("{:.2}", ours / w));
+        println!("{:>12} {:>12.0} {:>12} {:>8}", shown(*wrk), ours, sent, ratio);
+    }
+    let mut ratios: Vec<f64> = rounds.iter().filter_map(|(w, o, _)| Some(o / (*w)?)).collect();
+    ratios.sort_by(f64::total_cmp);
+    let median = ratios.get(ratios.len() / 2).copied();
+    if let Some(median) = median {
+        println!("median ratio {median:.2}\n");
+    }
+    let http = json!({
+        "seconds": settings.seconds, "concurrency": settings.concurrency,
+        "rounds": rounds.iter().map(|(wrk, ours, sent)| json!({
+            "wrk_rps": wrk, "trespass_rps": ours, "trespass_requests": sent,
+            "ratio": wrk.map(|w| ours / w),
+        })).collect::<Vec<_>>(),
+        "median_ratio": median,
+    });
 
     // 2. Scans of growing size.
     let dir = std::env::temp_dir().join(format!("trespass-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("failed to create {}: {e}", dir.display()))?;
     let mut scans = Vec::new();
-    for &operations in &settings.sizes {
+    let sizes: &[usize] = if settings.skip_scans { &[] } else { &settings.sizes };
+    for &operations in sizes {
         scans.push(scan(&trespass, &dir, operations, settings.concurrency)?);
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -137,6 +164,8 @@ fn parse_args() -> Result<Settings, String> {
         sizes: vec![10, 100, 1_000, 10_000],
         json: None,
         skip_wrk: false,
+        skip_scans: false,
+        rounds: 3,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -144,21 +173,29 @@ fn parse_args() -> Result<Settings, String> {
         match arg.as_str() {
             "--seconds" => settings.seconds = number(&value("--seconds")?)?,
             "--concurrency" => settings.concurrency = number(&value("--concurrency")?)?,
+            "--rounds" => settings.rounds = number(&value("--rounds")?)?,
             "--sizes" => {
                 settings.sizes =
                     value("--sizes")?.split(',').map(number).collect::<Result<_, _>>()?;
             }
             "--json" => settings.json = Some(PathBuf::from(value("--json")?)),
             "--skip-wrk" => settings.skip_wrk = true,
+            "--skip-scans" => settings.skip_scans = true,
             "-h" | "--help" => {
                 println!(
-                    "trespass-bench [--seconds 5] [--concurrency 32] \
-                     [--sizes 10,100,1000,10000] [--json FILE] [--skip-wrk]"
+                    "trespass-bench [--seconds 5] [--concurrency 32] [--rounds 3] \
+                     [--sizes 10,100,1000,10000] [--json FILE] [--skip-wrk] [--skip-scans]"
                 );
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument `{other}`; see --help")),
         }
+    }
+    if settings.rounds == 0 || settings.rounds > 20 {
+        return Err("--rounds must be between 1 and 20".to_owned());
+    }
+    if settings.concurrency == 0 || settings.concurrency > 1024 {
+        return Err("--concurrency must be between 1 and 1024".to_owned());
     }
     if settings.seconds == 0 || settings.seconds > 120 {
         return Err("--seconds must be between 1 and 120".to_owned());
@@ -248,8 +285,9 @@ fn run_wrk(url: &str, concurrency: usize, seconds: u64) -> Result<f64, String> {
         .ok_or_else(|| format!("could not read wrk's rate from:\n{text}"))
 }
 
-/// Requests per second that trespass's HTTP layer sustains against `url`.
-fn drive_transport(url: &str, concurrency: usize, seconds: u64) -> Result<f64, String> {
+/// Requests per second that trespass's HTTP layer sustains against `url`,
+/// and the number of requests it sent.
+fn drive_transport(url: &str, concurrency: usize, seconds: u64) -> Result<(f64, u64), String> {
     // The same single-threaded runtime the `trespass` binary runs on.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -292,7 +330,8 @@ fn drive_transport(url: &str, concurrency: usize, seconds: u64) -> Result<f64, S
         for worker in workers {
             let _ = worker.await;
         }
-        Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
+        let done = done.load(Ordering::Relaxed);
+        Ok((done as f64 / started.elapsed().as_secs_f64(), done))
     })
 }
 

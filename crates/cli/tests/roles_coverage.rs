@@ -185,6 +185,33 @@ fn stated_rules_report_each_role_they_do_not_allow_with_high_confidence() {
 }
 
 #[test]
+fn a_rule_on_a_listing_whose_name_says_nothing_is_judged_with_evidence() {
+    // `/tenants` is an ordinary listing: no name marks it, so only the rule
+    // makes bob's successful call a finding, and its evidence must be kept.
+    let lab = RunningLab::start(false);
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "\n[[roles.rules]]\npath = \"/tenants\"\nallow = [\"admin\"]\n";
+    let config = setup(dir.path(), &lab, json!({}), rules);
+    let (code, report, _) = scan(&config, &[]);
+    assert_eq!(code, Some(1));
+    let mut expected = role_free_findings();
+    expected.push(key("privilege-escalation", "/tenants", "bob", "-"));
+    // No rule covers the audit log: inference still flags bob there.
+    expected.push(key("privilege-escalation", "/admin/audit", "bob", "-"));
+    expected.sort();
+    assert_eq!(finding_keys(&report), expected);
+    let tenants = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "privilege-escalation" && f["path"] == "/tenants")
+        .unwrap();
+    assert_eq!(tenants["confidence"], "high");
+    assert_eq!(tenants["evidence"][0]["request"]["url"], format!("{}tenants", lab.url()));
+    assert_eq!(tenants["evidence"][0]["response"]["status"], 200);
+}
+
+#[test]
 fn stated_rules_win_over_inference() {
     let lab = RunningLab::start(false);
     let dir = tempfile::tempdir().unwrap();

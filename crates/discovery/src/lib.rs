@@ -57,10 +57,22 @@ pub struct Listing {
     /// Ids found in the body.
     pub ids: Vec<Harvested>,
     /// Credentials of others the body carried, if any.
-    pub exposure: Option<Exposure>,
+    pub exposure: Option<Box<Exposure>>,
     /// The request and its response (excerpt masked and redacted), for
-    /// verdicts that rest on a listing, such as `privilege-escalation`.
-    pub exchange: Option<(RecordedRequest, RecordedResponse)>,
+    /// verdicts that rest on a listing: kept only where one may cite it, an
+    /// identity's successful listing of an operation that
+    /// [`is_privileged`] or that a role rule covers (`privilege-escalation`).
+    pub exchange: Option<Box<(RecordedRequest, RecordedResponse)>>,
+}
+
+/// Path segments and tags that mark an operation as privileged.
+const PRIVILEGED_WORDS: &[&str] = &["admin", "admins", "administrator", "superuser"];
+
+/// Whether names say the operation is for administrators: a path segment
+/// or a tag is one of `admin`, `admins`, `administrator`, `superuser`.
+pub fn is_privileged(operation: &Operation) -> bool {
+    let privileged = |word: &str| PRIVILEGED_WORDS.contains(&word.to_ascii_lowercase().as_str());
+    operation.path.split('/').any(privileged) || operation.tags.iter().any(|t| privileged(t))
 }
 
 /// The result of discovery.
@@ -111,6 +123,18 @@ pub async fn discover(
     inventory: &Inventory,
     identities: &[Identity],
 ) -> Discovery {
+    discover_citing(client, inventory, identities, &is_privileged).await
+}
+
+/// [`discover`], keeping the exchange of an identity's successful listing
+/// wherever `cited` says a verdict may cite it: operations whose names say
+/// admin, and those a stated role rule covers.
+pub async fn discover_citing(
+    client: &Client,
+    inventory: &Inventory,
+    identities: &[Identity],
+    cited: &(dyn Fn(&Operation) -> bool + Sync),
+) -> Discovery {
     let listings: Vec<&Operation> =
         inventory.operations.iter().filter(|op| is_listing(op)).collect();
     let seers: Vec<Seer> =
@@ -124,19 +148,19 @@ pub async fn discover(
     // pending request holds a few kilobytes, and an API with thousands of
     // listings would otherwise hold them all.
     let requests = listings.iter().flat_map(|op| seers.iter().map(move |seer| (*op, *seer)));
-    let answers: Vec<_> = futures::stream::iter(requests)
-        .map(|(op, seer)| list(client, op, seer, identities, &redactor))
+    // Answers are sorted as they arrive rather than collected first, so
+    // that the listings are not held twice.
+    let (listings, failures) = futures::stream::iter(requests)
+        .map(|(op, seer)| list(client, op, seer, identities, &redactor, cited))
         .buffered(client.concurrency() * 2)
-        .collect()
+        .fold((Vec::new(), Vec::new()), |(mut listings, mut failures), answer| async move {
+            match answer {
+                Ok(listing) => listings.push(listing),
+                Err(message) => failures.push(message),
+            }
+            (listings, failures)
+        })
         .await;
-
-    let (mut listings, mut failures) = (Vec::new(), Vec::new());
-    for answer in answers {
-        match answer {
-            Ok(listing) => listings.push(listing),
-            Err(message) => failures.push(message),
-        }
-    }
     Discovery::new(listings, identities.iter().map(|i| i.owns.clone()).collect(), failures)
 }
 
@@ -248,6 +272,7 @@ async fn list(
     seer: Seer,
     identities: &[Identity],
     redactor: &Redactor,
+    cited: &(dyn Fn(&Operation) -> bool + Sync),
 ) -> Result<Listing, String> {
     let path = with_required_examples(operation);
     let url = client.url_for(&path).map_err(|e| e.to_string())?;
@@ -272,17 +297,31 @@ async fn list(
         body_length: received.body.len(),
         body_excerpt: exposure::masked_excerpt(&received.body, redactor),
     };
-    let exposure = (received.is_success() && !exposed.is_empty()).then(|| Exposure {
-        method: operation.method,
-        path: operation.path.clone(),
-        request: request.clone(),
-        response: response.clone(),
-        exposed,
+    let exposure = (received.is_success() && !exposed.is_empty()).then(|| {
+        Box::new(Exposure {
+            method: operation.method,
+            path: operation.path.clone(),
+            request: request.clone(),
+            response: response.clone(),
+            exposed,
+        })
     });
+
+    // Only `privilege-escalation` cites a listing's exchange, and only an
+    // identity's successful one on an operation whose names say admin or
+    // that a role rule covers; a scan makes thousands of listings, so the
+    // others keep none.
+    let cited = matches!(seer, Seer::Identity(_)) && received.is_success() && cited(operation);
 
     let ids = if received.is_success() {
         match serde_json::from_slice::<serde_json::Value>(&received.body) {
-            Ok(body) => harvest(&body, last_static_segment(&operation.path)),
+            Ok(body) => {
+                // Kept for the whole scan, once per listing and caller:
+                // without the spare room a growing vector leaves.
+                let mut ids = harvest(&body, last_static_segment(&operation.path));
+                ids.shrink_to_fit();
+                ids
+            }
             Err(_) => Vec::new(),
         }
     } else {
@@ -301,7 +340,7 @@ async fn list(
         status: Some(received.status),
         ids,
         exposure,
-        exchange: Some((request, response)),
+        exchange: cited.then(|| Box::new((request, response))),
     })
 }
 

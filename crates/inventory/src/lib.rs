@@ -8,12 +8,16 @@
 //!
 //! Entry points, from the outside in:
 //!
-//! - [`load_file`] reads a file and calls [`load_str`].
+//! - [`load_file`] reads a file and then does what [`load_str`] does.
 //! - [`load_str`] parses JSON or YAML (chosen by content: a document whose
-//!   first non-space character is `{` is JSON) into a [`serde_json::Value`]
-//!   and calls [`from_value`].
-//! - [`from_value`] reads an OpenAPI 3.0 or 3.1 document, or a Swagger 2.0
-//!   one, which `swagger` first rewrites into the OpenAPI 3.0 shape.
+//!   first non-space character is `{` is JSON) into a `Document`: the
+//!   root as a [`serde_json::Value`], each path item as compact text that
+//!   becomes a `Value` of its own when it is read (see `document`), so
+//!   that a description of ten thousand operations is never one tree.
+//! - [`from_value`] reads a document that is already a `Value`.
+//!
+//! Each then reads an OpenAPI 3.0 or 3.1 document, or a Swagger 2.0 one,
+//! which `swagger` rewrites into the OpenAPI 3.0 shape as it is read.
 //!
 //! A document that cannot be read at all gives an [`InventoryError`] whose
 //! message names the file and, for syntax errors, the line and column.
@@ -30,7 +34,8 @@
 //! reads Postman v2.0 / v2.1 collections. Both infer path templates from
 //! concrete paths with `template`.
 //!
-//! Modules: `syntax` (text to value), `bundle` (other files' `$ref`s),
+//! Modules: `syntax` (text to value), `document` (root and path items),
+//! `bundle` (other files' `$ref`s),
 //! `swagger` (Swagger 2.0 to the
 //! OpenAPI 3 shape), `refs` (`$ref` resolution),
 //! `openapi` (the document walk), `parameters`, `security`, `servers`,
@@ -39,6 +44,7 @@
 //! [`Operation`]: trespass_model::Operation
 
 mod bundle;
+mod document;
 mod error;
 pub mod har;
 mod heuristic;
@@ -56,6 +62,8 @@ use std::path::Path;
 
 use trespass_model::Inventory;
 
+use crate::document::Document;
+
 pub use error::{DocumentFormat, InventoryError};
 pub use heuristic::is_object_reference;
 
@@ -67,42 +75,41 @@ pub fn load_file(path: &Path) -> Result<Inventory, InventoryError> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| InventoryError::Read { path: path.to_path_buf(), source })?;
     let origin = path.display().to_string();
-    let mut doc = syntax::parse_document(&text, &origin)?;
+    let mut doc = syntax::parse_description(&text, &origin)?;
     let refers_to_files = bundle::may_refer_to_files(&text);
     drop(text);
-    let mut warnings = Vec::new();
     if refers_to_files {
-        bundle::inline_files(&mut doc, path, &mut warnings);
+        doc.inline_files(bundle::Bundler::new(path));
     }
-    let mut inventory = from_owned(doc, &origin)?;
-    warnings.append(&mut inventory.warnings);
-    inventory.warnings = warnings;
-    Ok(inventory)
+    read(doc, &origin)
 }
 
 /// Loads an OpenAPI 3.0 / 3.1 or Swagger 2.0 document from text already in
 /// memory; `origin` names it in messages (a file path or URL).
 pub fn load_str(text: &str, origin: &str) -> Result<Inventory, InventoryError> {
-    from_owned(syntax::parse_document(text, origin)?, origin)
-}
-
-/// Reads a parsed document that the caller gives up, so that a Swagger 2.0
-/// one is rewritten in place rather than copied.
-fn from_owned(doc: serde_json::Value, origin: &str) -> Result<Inventory, InventoryError> {
-    if swagger::is_swagger_2(&doc) {
-        return openapi::build(&swagger::upgrade(doc), origin);
-    }
-    openapi::build(&doc, origin)
+    read(syntax::parse_description(text, origin)?, origin)
 }
 
 /// Loads an OpenAPI 3.0 / 3.1 or Swagger 2.0 document that is already
 /// parsed, as when the spec came over HTTP as JSON; `origin` names it in
 /// messages.
 pub fn from_value(doc: &serde_json::Value, origin: &str) -> Result<Inventory, InventoryError> {
-    if swagger::is_swagger_2(doc) {
-        return openapi::build(&swagger::upgrade(doc.clone()), origin);
+    read(Document::from_value(doc.clone()), origin)
+}
+
+/// Reads a document, rewriting a Swagger 2.0 one as it goes. Warnings
+/// about other files come first.
+fn read(mut doc: Document, origin: &str) -> Result<Inventory, InventoryError> {
+    if doc.is_swagger_2() {
+        doc.upgrade_swagger();
     }
-    openapi::build(doc, origin)
+    let mut inventory = openapi::build(&doc, origin)?;
+    let mut warnings = doc.take_bundle_warnings();
+    if !warnings.is_empty() {
+        warnings.append(&mut inventory.warnings);
+        inventory.warnings = warnings;
+    }
+    Ok(inventory)
 }
 
 #[cfg(test)]

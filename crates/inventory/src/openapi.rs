@@ -1,10 +1,11 @@
 //! OpenAPI 3.0 and 3.1 documents to an [`Inventory`].
 //!
-//! [`build`] takes the parsed document (a [`serde_json::Value`], whatever
-//! syntax it came in), checks that it declares OpenAPI 3.x, and walks it:
+//! [`build`] takes the parsed [`Document`] (whatever syntax it came in),
+//! checks that it declares OpenAPI 3.x, and walks it:
 //! the title, the base path from `servers` (see [`crate::servers`]), the
 //! security schemes (see [`crate::security`]), then every path item in
-//! document order and every method in it, each becoming an [`Operation`]
+//! document order (each read into a `Value` of its own, walked and
+//! dropped) and every method in it, each becoming an [`Operation`]
 //! with its parameters (see [`crate::parameters`]), security and
 //! documented responses.
 //!
@@ -27,6 +28,7 @@ use trespass_model::{
     Inventory, Method, Operation, ParamLocation, Parameter, SecurityScheme, SkippedOperation,
 };
 
+use crate::document::{Document, Paths};
 use crate::error::InventoryError;
 use crate::heuristic::is_object_reference;
 use crate::parameters::{Reader, body_fields, parameter_list};
@@ -35,9 +37,9 @@ use crate::{security, servers};
 
 /// Reads an OpenAPI 3.x document into an inventory. `origin` names the
 /// document in errors.
-pub(crate) fn build(doc: &Value, origin: &str) -> Result<Inventory, InventoryError> {
-    let root = check_version(doc, origin)?;
-    let resolver = Resolver::new(doc);
+pub(crate) fn build(doc: &Document, origin: &str) -> Result<Inventory, InventoryError> {
+    let root = check_version(&doc.root, origin)?;
+    let resolver = Resolver::for_document(doc);
     let mut warnings = Vec::new();
 
     let title = root.get("info").and_then(|info| info.get("title")).and_then(Value::as_str);
@@ -54,22 +56,27 @@ pub(crate) fn build(doc: &Value, origin: &str) -> Result<Inventory, InventoryErr
 
     let mut walker =
         Walker { resolver, global_security, warnings, operations: Vec::new(), skipped: Vec::new() };
-    match root.get("paths") {
-        Some(Value::Object(paths)) => {
-            for (path, item) in paths {
-                walker.path_item(path, item);
+    match &doc.paths {
+        Paths::Items(items) => {
+            // One path item at a time: read, walked, dropped (unless a
+            // `$ref` into `paths` already read and kept it).
+            for item in items {
+                match doc.already_read(item) {
+                    Some(value) => walker.path_item(&item.key, value),
+                    None => walker.path_item(&item.key, &doc.item(item)),
+                }
             }
         }
-        Some(other) => {
-            let found = kind_of(other);
+        Paths::NotAnObject(found) => {
             walker.warnings.push(format!("paths: expected an object, found {found}"));
         }
-        None => {
+        Paths::Missing => {
             walker.warnings.push("paths: missing; the document declares no operations".to_owned())
         }
     }
 
     let mut warnings = walker.warnings;
+    walker.operations.shrink_to_fit();
     warn_undeclared_schemes(
         &walker.global_security,
         &walker.operations,
@@ -161,9 +168,9 @@ struct Walker<'a> {
     skipped: Vec<SkippedOperation>,
 }
 
-impl<'a> Walker<'a> {
+impl Walker<'_> {
     /// Every operation of one path item, in the order its keys appear.
-    fn path_item(&mut self, key: &str, item: &'a Value) {
+    fn path_item(&mut self, key: &str, item: &Value) {
         if key.starts_with("x-") {
             return;
         }
@@ -216,7 +223,7 @@ impl<'a> Walker<'a> {
         path: &str,
         here: &str,
         source: String,
-        operation: &'a Value,
+        operation: &Value,
         shared: &[Parameter],
     ) {
         let Some(fields) = operation.as_object() else {
@@ -243,6 +250,9 @@ impl<'a> Walker<'a> {
         let mut parameters = merge(shared, own);
         self.add_undeclared_path_parameters(path, here, &mut parameters);
         parameters.extend(body);
+        // Kept for the whole scan, once per operation: without the spare
+        // room a growing vector leaves (a first push makes room for four).
+        parameters.shrink_to_fit();
 
         // An operation's `security` replaces the document's, even when empty.
         let security = match fields.get("security") {
@@ -451,7 +461,7 @@ mod tests {
     use super::*;
 
     fn inventory(doc: Value) -> Inventory {
-        build(&doc, "test.yaml").unwrap()
+        build(&Document::from_value(doc), "test.yaml").unwrap()
     }
 
     fn names(operation: &Operation) -> Vec<(&str, ParamLocation)> {
@@ -718,10 +728,11 @@ mod tests {
 
     #[test]
     fn version_check_accepts_openapi_3_only() {
-        let error = |doc: Value| build(&doc, "x.yaml").unwrap_err().to_string();
-        assert!(build(&json!({"openapi": "3.0.3"}), "x").is_ok());
-        assert!(build(&json!({"openapi": 3.1}), "x").is_ok());
-        assert!(build(&json!({"openapi": "3.2.0"}), "x").is_ok());
+        let build = |doc: Value, origin: &str| build(&Document::from_value(doc), origin);
+        let error = |doc: Value| build(doc, "x.yaml").unwrap_err().to_string();
+        assert!(build(json!({"openapi": "3.0.3"}), "x").is_ok());
+        assert!(build(json!({"openapi": 3.1}), "x").is_ok());
+        assert!(build(json!({"openapi": "3.2.0"}), "x").is_ok());
         assert_eq!(
             error(json!({"swagger": "1.2", "paths": {}})),
             "spec x.yaml is not an OpenAPI 3.x or Swagger 2.0 document: found swagger \"1.2\""

@@ -10,6 +10,7 @@
 //! warning naming where it was (`paths./users/{id}.get.parameters[2]`).
 
 use std::collections::HashSet;
+use std::fmt;
 
 use serde_json::Value;
 use trespass_model::{ParamLocation, Parameter};
@@ -56,12 +57,25 @@ pub(crate) fn parameter_list(
     };
     list.iter()
         .enumerate()
-        .filter_map(|(index, value)| parameter(reader, value, &format!("{here}[{index}]")))
+        .filter_map(|(index, value)| parameter(reader, value, &Item { list: here, index }))
         .collect()
 }
 
+/// Where one parameter of a list is, for warnings: `{list}[{index}]`,
+/// written out only when a warning needs it.
+struct Item<'a> {
+    list: &'a str,
+    index: usize,
+}
+
+impl fmt::Display for Item<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.list, self.index)
+    }
+}
+
 /// One parameter object, or `None` with a warning.
-fn parameter(reader: &mut Reader<'_, '_>, value: &Value, here: &str) -> Option<Parameter> {
+fn parameter(reader: &mut Reader<'_, '_>, value: &Value, here: &Item<'_>) -> Option<Parameter> {
     let value = match reader.resolver.follow(value) {
         Ok(value) => value,
         Err(error) => {

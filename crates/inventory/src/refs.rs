@@ -8,10 +8,13 @@
 //! with [`RefError::External`]: nothing outside the document is ever read or
 //! fetched.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
+
+use crate::document::Document;
 
 /// Most `$ref` hops followed from one value before giving up.
 const MAX_REF_HOPS: usize = 32;
@@ -54,33 +57,50 @@ impl fmt::Display for RefError {
 }
 
 /// Follows `$ref`s inside one document.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub(crate) struct Resolver<'a> {
     root: &'a Value,
+    /// The document whose path items `#/paths/...` names, when `root` is a
+    /// [`Document`]'s root (which holds no `paths`).
+    document: Option<&'a Document>,
 }
 
 impl<'a> Resolver<'a> {
-    /// A resolver for references into `root`.
+    /// A resolver for references into `root`, a whole document as a value.
+    #[cfg(test)]
     pub(crate) fn new(root: &'a Value) -> Self {
-        Resolver { root }
+        Resolver { root, document: None }
+    }
+
+    /// A resolver for references into `document`: its root, and its path
+    /// items, each read when a reference first names it.
+    pub(crate) fn for_document(document: &'a Document) -> Self {
+        Resolver { root: &document.root, document: Some(document) }
     }
 
     /// The value `value` stands for: `value` itself when it has no `$ref`,
     /// otherwise the end of its chain of references. Sibling keys of a
     /// `$ref` are ignored, as OpenAPI 3.0 says.
-    pub(crate) fn follow(&self, value: &'a Value) -> Result<&'a Value, RefError> {
+    pub(crate) fn follow<'v>(&self, value: &'v Value) -> Result<&'v Value, RefError>
+    where
+        'a: 'v,
+    {
         let mut current = value;
-        let mut followed: Vec<&'a str> = Vec::new();
+        // The chain so far, on the stack: most values have no `$ref` or
+        // one, and this runs for every parameter and schema of a spec.
+        let mut followed: [&'v str; MAX_REF_HOPS] = [""; MAX_REF_HOPS];
+        let mut hops = 0;
         while let Some(reference) = current.get("$ref") {
             let reference = reference.as_str().ok_or(RefError::NotAString)?;
-            if followed.contains(&reference) {
+            if followed.get(..hops).unwrap_or_default().contains(&reference) {
                 return Err(RefError::Circular(reference.to_owned()));
             }
-            if followed.len() >= MAX_REF_HOPS {
-                let first = followed.first().copied().unwrap_or(reference);
+            let first = followed[0];
+            let Some(slot) = followed.get_mut(hops) else {
                 return Err(RefError::TooLong(first.to_owned()));
-            }
-            followed.push(reference);
+            };
+            *slot = reference;
+            hops += 1;
             current = self.lookup(reference)?;
         }
         Ok(current)
@@ -96,8 +116,51 @@ impl<'a> Resolver<'a> {
         // The fragment is a URI fragment: percent-decode it, then read it as
         // a JSON pointer (serde_json handles `~0` and `~1`).
         let pointer = percent_decode_str(fragment).decode_utf8().map_err(|_| dangling())?;
-        self.root.pointer(&pointer).ok_or_else(dangling)
+        if let Some(document) = self.document
+            && let Some(in_paths) = pointer.strip_prefix("/paths/")
+        {
+            // `/paths/{key}/rest`: the item named by the first token, then
+            // the rest of the pointer inside it.
+            let (token, rest) = in_paths.split_at(in_paths.find('/').unwrap_or(in_paths.len()));
+            let key = token.replace("~1", "/").replace("~0", "~");
+            let item = document.referenced_item(&key).ok_or_else(dangling)?;
+            return pointer_in(item, rest).ok_or_else(dangling);
+        }
+        pointer_in(self.root, &pointer).ok_or_else(dangling)
     }
+}
+
+/// What `pointer` names in `root`, as [`Value::pointer`] reads it (RFC
+/// 6901), without allocating for tokens that have no `~` escape: the
+/// lookup runs for every `$ref` of a spec, thousands of times.
+fn pointer_in<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let tokens = pointer.strip_prefix('/')?;
+    let mut current = root;
+    for token in tokens.split('/') {
+        let unescaped: Cow<'_, str> = if token.contains('~') {
+            Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+        } else {
+            Cow::Borrowed(token)
+        };
+        current = match current {
+            Value::Object(fields) => fields.get(unescaped.as_ref())?,
+            Value::Array(items) => items.get(array_index(&unescaped)?)?,
+            _ => return None,
+        };
+    }
+    Some(current)
+}
+
+/// An array index token as JSON pointers write it: digits, no sign, no
+/// leading zero.
+fn array_index(token: &str) -> Option<usize> {
+    if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
+        return None;
+    }
+    token.parse().ok()
 }
 
 /// Escapes one JSON pointer token: `~` as `~0`, `/` as `~1`.
@@ -205,6 +268,34 @@ mod tests {
         let root = json!({});
         let start = json!({"$ref": 7});
         assert_eq!(Resolver::new(&root).follow(&start).unwrap_err(), RefError::NotAString);
+    }
+
+    #[test]
+    fn pointers_read_as_serde_json_reads_them() {
+        let root = json!({
+            "a/b": {"c~d": [10, 11, {"": 12}]},
+            "": {"x": 1},
+            "n": {"01": "key"}
+        });
+        for pointer in [
+            "",
+            "/a~1b",
+            "/a~1b/c~0d",
+            "/a~1b/c~0d/1",
+            "/a~1b/c~0d/2/",
+            "/a~1b/c~0d/01",
+            "/a~1b/c~0d/+1",
+            "/a~1b/c~0d/9",
+            "/",
+            "//x",
+            "/n/01",
+            "/n/1",
+            "a",
+            "/a~1b/c~0d/1/x",
+            "/a~01b",
+        ] {
+            assert_eq!(pointer_in(&root, pointer), root.pointer(pointer), "{pointer:?}");
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Swagger 2.0 documents, rewritten in place into the OpenAPI 3.0 shape
 //! that [`crate::openapi`] reads.
 //!
-//! [`upgrade`] takes the parsed document by value and changes only what
-//! differs between the two versions, so every other rule (object
+//! [`upgrade_root`] rewrites the document's root and [`path_item`] each
+//! path item as it is read (see [`crate::document`]); together they change
+//! only what differs between the two versions, so every other rule (object
 //! references, security, warnings, `$ref` handling) is the same for both:
 //!
 //! - `basePath` becomes `servers[0].url` (`host` and `schemes` are read
@@ -50,11 +51,13 @@ pub(crate) fn is_swagger_2(doc: &Value) -> bool {
     }
 }
 
-/// Rewrites a Swagger 2.0 document into the OpenAPI 3.0 shape. The caller
-/// has checked [`is_swagger_2`].
-pub(crate) fn upgrade(mut doc: Value) -> Value {
+/// Rewrites the root of a Swagger 2.0 document (everything but its
+/// `paths`) into the OpenAPI 3.0 shape, and returns the document's
+/// `consumes`, which [`path_item`] needs for each item. The caller has
+/// checked [`is_swagger_2`].
+pub(crate) fn upgrade_root(doc: &mut Value) -> Vec<String> {
     let Some(root) = doc.as_object_mut() else {
-        return doc;
+        return Vec::new();
     };
     root.remove("swagger");
     root.insert("openapi".to_owned(), Value::String("3.0.0".to_owned()));
@@ -72,26 +75,20 @@ pub(crate) fn upgrade(mut doc: Value) -> Value {
     root.insert("components".to_owned(), Value::Object(components));
 
     // Shared parameters: non-body ones get their schema now; body and form
-    // ones are moved into request bodies where an operation uses them.
-    let mut shared = root.remove("parameters").unwrap_or(Value::Null);
-    if let Value::Object(parameters) = &mut shared {
+    // ones are moved into request bodies where an operation uses them (see
+    // `path_item`, which reads them from the root).
+    if let Some(Value::Object(parameters)) = root.get_mut("parameters") {
         for parameter in parameters.values_mut() {
             move_schema_fields(parameter);
         }
     }
-    let consumes = media_types(root.get("consumes"));
-
-    if let Some(Value::Object(paths)) = root.get_mut("paths") {
-        for item in paths.values_mut() {
-            path_item(item, &shared, &consumes);
-        }
-    }
-    root.insert("parameters".to_owned(), shared);
-    doc
+    media_types(root.get("consumes"))
 }
 
-/// One path item: its shared parameters, then each operation.
-fn path_item(item: &mut Value, shared: &Value, consumes: &[String]) {
+/// Rewrites one path item of a Swagger 2.0 document: its shared
+/// parameters, then each operation. `shared` is the rewritten root's
+/// `parameters` (or null) and `consumes` what [`upgrade_root`] returned.
+pub(crate) fn path_item(item: &mut Value, shared: &Value, consumes: &[String]) {
     let Some(fields) = item.as_object_mut() else {
         return;
     };
@@ -199,8 +196,11 @@ fn form_schema(form: Vec<Value>) -> Value {
 fn resolve_shared<'a>(parameter: &Value, shared: &'a Value) -> Option<&'a Value> {
     let reference = parameter.get("$ref")?.as_str()?;
     let name = reference.strip_prefix("#/parameters/")?;
-    let name = name.replace("~1", "/").replace("~0", "~");
-    shared.get(name)
+    if name.contains('~') {
+        shared.get(name.replace("~1", "/").replace("~0", "~"))
+    } else {
+        shared.get(name)
+    }
 }
 
 /// Whether a parameter (or the shared one it references) is sent in the

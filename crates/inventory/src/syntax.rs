@@ -13,9 +13,11 @@
 //! Plaid spec has 126 000 nodes, 25 levels and no aliases), and ordinary
 //! anchors and merge keys load as usual.
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_saphyr::{DefaultMessageFormatter, DuplicateKeyPolicy, MessageFormatter};
 
+use crate::document::{Document, JsonItems, Parsed, ValueItems};
 use crate::error::{DocumentFormat, InventoryError};
 
 /// Deepest YAML nesting accepted. The YAML parser recurses once per level
@@ -37,17 +39,33 @@ const MAX_ALIAS_REPLAYED_EVENTS: usize = 250_000;
 
 /// Parses `text` as JSON or YAML, chosen by its first non-space character.
 pub(crate) fn parse_document(text: &str, origin: &str) -> Result<Value, InventoryError> {
-    // A byte-order mark is not whitespace to `trim_start`, and serde_json
-    // rejects it, but editors on Windows still write one.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim_start().starts_with('{') {
-        parse_json(text, origin)
+    let text = without_bom(text);
+    if is_json(text) { parse_json(text, origin) } else { parse_yaml(text, origin) }
+}
+
+/// Parses an API description as [`parse_document`] does, into a
+/// [`Document`] whose path items stay text until they are read.
+pub(crate) fn parse_description(text: &str, origin: &str) -> Result<Document, InventoryError> {
+    let text = without_bom(text);
+    if is_json(text) {
+        parse_json::<Parsed<JsonItems>>(text, origin).map(|parsed| parsed.0)
     } else {
-        parse_yaml(text, origin)
+        parse_yaml::<Parsed<ValueItems>>(text, origin).map(|parsed| parsed.0)
     }
 }
 
-fn parse_json(text: &str, origin: &str) -> Result<Value, InventoryError> {
+/// `text` without its byte-order mark: it is not whitespace to
+/// `trim_start`, and serde_json rejects it, but editors on Windows still
+/// write one.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+fn is_json(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
+fn parse_json<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, InventoryError> {
     serde_json::from_str(text).map_err(|error| {
         let line = error.line() as u64;
         let column = error.column() as u64;
@@ -66,7 +84,7 @@ fn parse_json(text: &str, origin: &str) -> Result<Value, InventoryError> {
     })
 }
 
-fn parse_yaml(text: &str, origin: &str) -> Result<Value, InventoryError> {
+fn parse_yaml<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, InventoryError> {
     serde_saphyr::from_str_with_options(text, yaml_options())
         .map_err(|error| yaml_error(&error, origin))
 }

@@ -34,7 +34,7 @@ use std::time::Instant;
 use futures::StreamExt;
 use serde_json::Value;
 use trespass_config::{IdentitySettings, ScanMode, ScanSettings};
-use trespass_discovery::{Discovery, Seer, discover};
+use trespass_discovery::{Discovery, Seer, discover_citing, is_privileged};
 use trespass_inventory::InventoryError;
 use trespass_inventory::har::KnownCredential;
 use trespass_model::{
@@ -388,7 +388,11 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
     // stops there and reports what it has.
     progress.phase(Phase::Discovery, None);
     let discovery = progress::watch(
-        discover(&client, &inventory, &identities),
+        // A listing's exchange is kept where `privilege-escalation` may
+        // cite it: names that say admin, or a stated rule.
+        discover_citing(&client, &inventory, &identities, &|operation| {
+            is_privileged(operation) || trespass_model::rule_for(&role_rules, operation).is_some()
+        }),
         &client,
         spec_requests,
         progress,
@@ -436,7 +440,11 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         .map(|(position, operation)| assess.operation(position, operation))
         .buffer_unordered(settings.concurrency.max(1) * 2)
         .inspect(|_| progress.step())
-        .collect::<Vec<Outcome>>();
+        // One outcome per operation: sized once rather than grown by doubling.
+        .fold(Vec::with_capacity(inventory.operations.len()), |mut outcomes, outcome| async move {
+            outcomes.push(outcome);
+            outcomes
+        });
     let mut outcomes = progress::watch(probes, &client, spec_requests, progress).await;
     outcomes.sort_by_key(|o| o.position);
 
@@ -593,6 +601,13 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         }
     }
 
+    // The inventory and discovery are not needed past this point; dropping
+    // them before the report is built and redacted keeps the scan's peak
+    // memory from holding both at once.
+    let operation_count = inventory.operations.len();
+    drop(discovery);
+    drop(inventory);
+
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -630,7 +645,7 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         stats: ScanStats {
             requests_sent: spec_requests + client.requests_sent(),
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            operations: inventory.operations.len(),
+            operations: operation_count,
             operations_probed: probed,
             identities: identities.len(),
         },
@@ -881,8 +896,26 @@ pub fn join_base_path(target: &Url, base_path: &str) -> Url {
     url
 }
 
-/// Passes every string of the report through the redactor.
-fn redact_report(report: Report, redactor: &Redactor) -> Result<Report, ScanError> {
+/// Passes every string of the report through the redactor. Coverage
+/// entries and findings go through one at a time, so that the JSON form
+/// redaction works on is never the whole report of a large scan at once.
+fn redact_report(mut report: Report, redactor: &Redactor) -> Result<Report, ScanError> {
+    let coverage = std::mem::take(&mut report.coverage);
+    let findings = std::mem::take(&mut report.findings);
+    let mut report = redact(&report, redactor)?;
+    report.coverage =
+        coverage.iter().map(|entry| redact(entry, redactor)).collect::<Result<_, _>>()?;
+    report.findings =
+        findings.iter().map(|finding| redact(finding, redactor)).collect::<Result<_, _>>()?;
+    Ok(report)
+}
+
+/// `item` with every string in it passed through the redactor, by way of
+/// its JSON form, so that no field can be missed.
+fn redact<T: serde::Serialize + serde::de::DeserializeOwned>(
+    item: &T,
+    redactor: &Redactor,
+) -> Result<T, ScanError> {
     fn walk(value: &mut Value, redactor: &Redactor) {
         match value {
             Value::String(s) => {
@@ -895,8 +928,7 @@ fn redact_report(report: Report, redactor: &Redactor) -> Result<Report, ScanErro
             _ => {}
         }
     }
-    let mut value =
-        serde_json::to_value(&report).map_err(|e| ScanError::Internal(e.to_string()))?;
+    let mut value = serde_json::to_value(item).map_err(|e| ScanError::Internal(e.to_string()))?;
     walk(&mut value, redactor);
     serde_json::from_value(value).map_err(|e| ScanError::Internal(e.to_string()))
 }

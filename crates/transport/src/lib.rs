@@ -50,6 +50,7 @@ mod retry;
 mod session;
 mod tally;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -278,6 +279,9 @@ pub struct Client {
     sessions: HashMap<IdentityName, Arc<Session>>,
     /// Knows every secret the client obtained.
     redactor: Redactor,
+    /// Whether the base's origin is a tuple (scheme, host, port) rather
+    /// than opaque; see `on_origin`.
+    tuple_origin: bool,
 }
 
 /// What to do after one exchange.
@@ -317,6 +321,7 @@ impl Client {
         let pace = config
             .rate_limit
             .map(|rate| RateLimiter::direct(Quota::per_second(rate).allow_burst(burst.min(rate))));
+        let tuple_origin = base.origin().is_tuple();
         Ok(Self {
             http,
             base,
@@ -327,6 +332,7 @@ impl Client {
             tally: Tally::default(),
             sessions: HashMap::new(),
             redactor: Redactor::new([]),
+            tuple_origin,
         })
     }
 
@@ -559,7 +565,8 @@ impl Client {
         let none = Extras::default();
         let started = Instant::now();
         let first_method = method;
-        let (mut url, mut method, mut on_origin) = (url.clone(), method, true);
+        // Borrowed until a redirect leads elsewhere: most requests have none.
+        let (mut url, mut method, mut on_origin) = (Cow::Borrowed(url), method, true);
         let mut hops = 0;
         loop {
             // Off the origin, nobody is presented: no credential leaves it.
@@ -577,7 +584,7 @@ impl Client {
                 }
                 Next::Follow { url: next, method: next_method, on_origin: still } => {
                     tracing::debug!(from = %without_query(&url), to = %without_query(&next), on_origin = still, "following a redirect");
-                    (url, method, on_origin) = (next, next_method, still);
+                    (url, method, on_origin) = (Cow::Owned(next), next_method, still);
                     hops += 1;
                 }
             }
@@ -679,18 +686,21 @@ impl Client {
         extras: &Extras,
         body: Option<&[u8]>,
     ) -> Result<Exchanged, TransportError> {
-        let shown = without_query(url);
+        // The URL as messages show it (no query, no userinfo) is only
+        // written out when something goes wrong: it costs a copy and a
+        // re-serialisation of the URL, which a request that succeeds
+        // does not need.
         let credential = presenting.credential();
         if credential.is_some() {
             self.check_scope(url)?;
         }
 
-        let mut url = url.clone();
+        let mut sent_to = url.clone();
         if let Some(Credential { placement: CredentialPlacement::Query(name), secret }) = credential
         {
-            url.query_pairs_mut().append_pair(name, secret.expose());
+            sent_to.query_pairs_mut().append_pair(name, secret.expose());
         }
-        let mut request = self.http.request(to_reqwest(method), url);
+        let mut request = self.http.request(to_reqwest(method), sent_to);
         // A cookie credential and id cookies travel in one `Cookie` header.
         let mut cookies: Vec<String> =
             extras.cookies.iter().map(|(name, value)| format!("{name}={value}")).collect();
@@ -717,22 +727,22 @@ impl Client {
 
         // A closed semaphore is impossible: it is never closed.
         let _permit = self.in_flight.acquire().await.map_err(|_| TransportError::Failed {
-            url: shown.clone(),
+            url: without_query(url),
             message: "client is shutting down".to_owned(),
         })?;
         if let Some(pace) = &self.pace {
             pace.until_ready().await;
         }
-        self.spend(&shown)?;
+        self.spend(url)?;
         let started = Instant::now();
-        let response = request.send().await.map_err(|e| self.failure(&shown, &e))?;
+        let response = request.send().await.map_err(|e| self.failure(url, &e))?;
 
         let status = response.status().as_u16();
         let headers = response.headers();
         let head_bytes: usize = headers.iter().map(|(n, v)| n.as_str().len() + v.len()).sum();
         if headers.len() > MAX_HEADER_COUNT || head_bytes > MAX_HEADER_BYTES {
             Tally::add(&self.tally.oversized_headers, 1);
-            return Err(TransportError::HeadersTooLarge { url: shown });
+            return Err(TransportError::HeadersTooLarge { url: without_query(url) });
         }
         let header = |name: reqwest::header::HeaderName| {
             headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
@@ -740,11 +750,11 @@ impl Client {
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let location = header(reqwest::header::LOCATION);
         let retry_after = header(reqwest::header::RETRY_AFTER);
-        let (body, truncated) = self.read_body(response, &shown).await?;
+        let (body, truncated) = self.read_body(response, url).await?;
         if truncated {
             Tally::add(&self.tally.truncated, 1);
         }
-        tracing::trace!(%method, url = %shown, status, bytes = body.len(), truncated, "response");
+        tracing::trace!(%method, url = %without_query(url), status, bytes = body.len(), truncated, "response");
         Ok(Exchanged {
             received: Received {
                 status,
@@ -760,7 +770,7 @@ impl Client {
     }
 
     /// Takes one request from the budget, or refuses.
-    fn spend(&self, shown: &str) -> Result<(), TransportError> {
+    fn spend(&self, url: &Url) -> Result<(), TransportError> {
         let Some(max) = self.config.max_requests else {
             self.sent.fetch_add(1, Ordering::Relaxed);
             return Ok(());
@@ -770,7 +780,7 @@ impl Client {
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| (n < max).then_some(n + 1));
         if taken.is_err() {
             Tally::add(&self.tally.over_budget, 1);
-            return Err(TransportError::BudgetSpent { url: shown.to_owned(), max });
+            return Err(TransportError::BudgetSpent { url: without_query(url), max });
         }
         Ok(())
     }
@@ -778,13 +788,13 @@ impl Client {
     async fn read_body(
         &self,
         mut response: reqwest::Response,
-        shown: &str,
+        url: &Url,
     ) -> Result<(Vec<u8>, bool), TransportError> {
         // `chunk` yields decoded bytes when the body was compressed, so the
         // cap counts what was inflated, and inflation stops at the cap.
         let cap = self.config.max_body_bytes;
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.failure(shown, &e))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.failure(url, &e))? {
             let room = cap - body.len();
             if chunk.len() > room {
                 body.extend_from_slice(&chunk[..room]);
@@ -796,7 +806,7 @@ impl Client {
     }
 
     fn check_scope(&self, url: &Url) -> Result<(), TransportError> {
-        if url.origin() == self.base.origin() {
+        if self.on_origin(url) {
             Ok(())
         } else {
             Err(TransportError::OffOrigin {
@@ -806,11 +816,23 @@ impl Client {
         }
     }
 
-    fn failure(&self, shown: &str, error: &reqwest::Error) -> TransportError {
+    /// Whether `url` has the target's origin: the same scheme, host and
+    /// port (explicit or the scheme's default), compared field by field so
+    /// that the check allocates nothing. Only a base whose origin is a
+    /// tuple (http, https, ws, wss, ftp) has URLs on its origin: an opaque
+    /// origin equals no other, as `Url::origin` has it.
+    fn on_origin(&self, url: &Url) -> bool {
+        self.tuple_origin
+            && url.scheme() == self.base.scheme()
+            && url.host() == self.base.host()
+            && url.port_or_known_default() == self.base.port_or_known_default()
+    }
+
+    fn failure(&self, url: &Url, error: &reqwest::Error) -> TransportError {
         if error.is_timeout() {
             Tally::add(&self.tally.timed_out, 1);
             return TransportError::Timeout {
-                url: shown.to_owned(),
+                url: without_query(url),
                 timeout_ms: self.config.timeout.as_millis(),
             };
         }
@@ -830,7 +852,7 @@ impl Client {
             message.push_str(&cause.to_string());
             source = cause.source();
         }
-        TransportError::Failed { url: shown.to_owned(), message }
+        TransportError::Failed { url: without_query(url), message }
     }
 }
 
@@ -956,6 +978,36 @@ mod tests {
             "refused to send to http://127.0.0.2:9/steal: it is outside the target origin \
              http://127.0.0.1:9"
         );
+    }
+
+    #[test]
+    fn the_origin_check_agrees_with_url_origins() {
+        let bases = ["http://127.0.0.1:9/api/", "https://api.example.com", "http://[::1]/"];
+        let urls = [
+            "http://127.0.0.1:9/x",
+            "http://127.0.0.1:10/x",
+            "https://127.0.0.1:9/x",
+            "http://127.0.0.2:9/x",
+            "https://api.example.com:443/a?q=1",
+            "https://API.example.com/a",
+            "http://api.example.com/a",
+            "https://api.example.com.evil.test/a",
+            "https://user:pw@api.example.com/a",
+            "http://[::1]:80/x",
+            "http://[::2]/x",
+            "file:///etc/passwd",
+            "data:text/plain,x",
+        ];
+        for base in bases {
+            let c = client(base);
+            for url in urls {
+                let url = Url::parse(url).unwrap();
+                assert_eq!(c.on_origin(&url), url.origin() == c.base.origin(), "{base} {url}");
+            }
+        }
+        // An opaque origin equals nothing, not even its own URL.
+        let opaque = client("data:text/plain,x");
+        assert!(!opaque.on_origin(&Url::parse("data:text/plain,x").unwrap()));
     }
 
     #[tokio::test]

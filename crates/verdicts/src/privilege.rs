@@ -27,6 +27,9 @@
 //! shortcoming: writes are not judged against role rules; in active mode
 //! another identity's successful write is a `bola-write` whatever its role.
 
+/// Whether names say the operation is for administrators. Discovery
+/// decides with it which listings keep their exchange for this verdict.
+pub use trespass_discovery::is_privileged;
 use trespass_discovery::{Discovery, Seer};
 use trespass_model::{
     Confidence, Exchange, Finding, FindingKind, IdentityName, Operation, RecordedRequest,
@@ -36,16 +39,8 @@ use trespass_probes::OperationProbes;
 
 use crate::{curl, fingerprint, remediation};
 
-/// Path segments and tags that mark an operation as privileged.
-const PRIVILEGED_WORDS: &[&str] = &["admin", "admins", "administrator", "superuser"];
 /// Role names that may call privileged operations.
 const PRIVILEGED_ROLES: &[&str] = &["admin", "administrator", "root", "superuser", "superadmin"];
-
-/// Whether names say the operation is for administrators.
-pub fn is_privileged(operation: &Operation) -> bool {
-    let privileged = |word: &str| PRIVILEGED_WORDS.contains(&word.to_ascii_lowercase().as_str());
-    operation.path.split('/').any(privileged) || operation.tags.iter().any(|t| privileged(t))
-}
 
 /// Whether a role may call privileged operations.
 pub fn is_privileged_role(role: &str) -> bool {
@@ -98,7 +93,7 @@ pub fn privilege_escalations(
             continue;
         };
         let Some((request, response)) =
-            listing.exchange.as_ref().filter(|_| succeeded(listing.status))
+            listing.exchange.as_deref().filter(|_| succeeded(listing.status))
         else {
             continue;
         };
@@ -248,7 +243,7 @@ mod tests {
             status: Some(status),
             ids: vec![],
             exposure: None,
-            exchange: Some((request, response)),
+            exchange: Some(Box::new((request, response))),
         }
     }
 
