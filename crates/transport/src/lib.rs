@@ -67,7 +67,7 @@ use url::Url;
 
 pub use redact::Redactor;
 pub use session::{MAX_COMMAND_OUTPUT, MAX_FAILED_RENEWALS, Renewals, SessionError};
-use session::{Session, Why};
+use session::{Renewal, Session, Why};
 use tally::Tally;
 pub use tally::TransportSummary;
 
@@ -530,25 +530,41 @@ impl Client {
                 return Ok(received);
             }
         }
-        if !self.renew(session, generation, Why::Refused).await {
-            return Ok(received);
+        // One renewal per refused credential. When another request had
+        // already renewed it, its credential may itself have expired while
+        // this request waited for its turn (short-lived tokens under a rate
+        // limit): this request then renews once more and tries a last time.
+        // At most three sends; a credential this request obtained itself
+        // and that is refused too leaves the 401 standing.
+        let mut received = received;
+        let mut seen = generation;
+        for _ in 0..2 {
+            let renewal = self.renew(session, seen, Why::Refused).await;
+            if renewal == Renewal::Failed {
+                return Ok(received);
+            }
+            let (next, generation) = session.credential(placement);
+            let next_who = Presenting::Identity { name, credential: &next };
+            received = self.send_following(method, url, next_who, extras, body.clone()).await?;
+            if received.status != 401 || renewal == Renewal::Here {
+                return Ok(received);
+            }
+            seen = generation;
         }
-        let (second, _) = session.credential(placement);
-        let second_who = Presenting::Identity { name, credential: &second };
-        self.send_following(method, url, second_who, extras, body).await
+        Ok(received)
     }
 
     /// Renews the credential of generation `seen`, unless another request
     /// did already; whether there is a newer credential to use.
-    async fn renew(&self, session: &Session, seen: u64, why: Why) -> bool {
+    async fn renew(&self, session: &Session, seen: u64, why: Why) -> Renewal {
         let Some(_renewing) = session.begin(seen).await else {
-            return true;
+            return Renewal::Elsewhere;
         };
         if !session.may_renew() {
-            return false;
+            return Renewal::Failed;
         }
         let outcome = self.obtain(&session.name, &session.source).await;
-        session.finish(outcome, why)
+        if session.finish(outcome, why) { Renewal::Here } else { Renewal::Failed }
     }
 
     /// [`send_json`](Self::send_json) without sessions: one request, its

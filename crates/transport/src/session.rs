@@ -61,6 +61,17 @@ pub(crate) enum Why {
     Scheduled,
 }
 
+/// What asking for a renewal came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Renewal {
+    /// This request renewed the credential.
+    Here,
+    /// Another request had already renewed it since it was read.
+    Elsewhere,
+    /// It could not be renewed.
+    Failed,
+}
+
 /// How often one identity's credential was renewed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Renewals {
