@@ -272,3 +272,34 @@ fn two_identities_with_the_same_key_are_an_input_error() {
         "error: identities `a` and `b` have the same credential; each identity needs its own\n"
     );
 }
+
+#[test]
+fn an_input_without_operations_is_an_input_error_not_a_pass() {
+    // An empty collection would otherwise scan nothing and grade it A.
+    let dir = tempfile::tempdir().unwrap();
+    let collection = write(
+        dir.path(),
+        "empty.postman_collection.json",
+        r#"{"info":{"name":"e","schema":"https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},"item":[]}"#,
+    );
+    let (code, stderr) = run(
+        &[
+            "scan",
+            "--target",
+            "http://127.0.0.1:9/",
+            "--postman",
+            &collection,
+            "--identity",
+            "alice=a-key",
+            "--identity",
+            "bob=b-key",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: the input declares no operations, so there is nothing to scan; check the input \
+         with `trespass inventory`\n"
+    );
+}

@@ -361,3 +361,26 @@ fn active_scan_writes_only_to_objects_it_created_and_deletes_them() {
     // PATCH, ignored, the PATCH and the creator's DELETE.
     assert_eq!(writes.len() - posts, 2 * 4 + 2 * (2 + 3 + 2), "{writes:?}");
 }
+
+#[test]
+fn a_spent_budget_is_not_blamed_on_the_credentials() {
+    // The budget runs out in the middle of the probes: the report says so
+    // and does not send the user off to check keys that work.
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let output = trespass()
+        .args(["demo", "--quiet", "--max-requests", "40", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = read_json(&json);
+    assert_eq!(report["stats"]["requests_sent"], 40);
+    let notes: Vec<&str> =
+        report["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    assert!(
+        notes[0].starts_with("the request budget of 40 (--max-requests) was spent: "),
+        "{notes:#?}"
+    );
+    assert!(!notes.iter().any(|n| n.contains("was refused")), "{notes:#?}");
+}

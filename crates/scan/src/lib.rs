@@ -244,6 +244,15 @@ pub enum ScanError {
         /// Paths tried.
         tried: String,
     },
+    /// The input declares no operation at all.
+    #[error(
+        "the input declares no operations, so there is nothing to scan{detail}; check \
+         the input with `trespass inventory`"
+    )]
+    NoOperations {
+        /// The loader's first warning, in parentheses, or nothing.
+        detail: String,
+    },
     /// No input was given and there is no target to look on.
     #[error(
         "no API description was given and there is no target to look for one on: give \
@@ -339,6 +348,14 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
     notes.extend(inventory.warnings.iter().map(|w| format!("spec: {w}")));
     notes.extend(trespass_config::role_notes(&role_rules, &identities));
     tracing::info!(operations = inventory.operations.len(), "inventory loaded");
+    // A scan that tests nothing must not pass a CI gate as if all were well.
+    if inventory.operations.is_empty() && inventory.skipped.is_empty() {
+        let detail = match inventory.warnings.first() {
+            Some(warning) => format!(" ({warning})"),
+            None => String::new(),
+        };
+        return Err(ScanError::NoOperations { detail });
+    }
 
     // The client, and the identities' credentials: those that come from a
     // command or a sign-in are obtained now, through the client.
@@ -480,9 +497,11 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
     // on, but what involves that identity was not tested, and the user must
     // know. Refused means: none of its own objects answered 2xx, or, when it
     // has none, none of the listings that refuse anonymous callers let it in.
+    // A spent request budget is not a refusal: requests it stopped got no
+    // answer at all, and the budget's own note says so.
     let listed = |i: usize| discovery.accepted_listings(Seer::Identity(i));
     let accepted = |i: usize| own_objects[i].1 > 0 || listed(i) > 0;
-    if (0..identities.len()).any(accepted) {
+    if (0..identities.len()).any(accepted) && !budget_spent() {
         for (i, name) in names.iter().enumerate() {
             let (asked, ok) = own_objects[i];
             let refused = if asked > 0 {
