@@ -57,6 +57,38 @@ fn sign_in(name: &str, var: &str) -> String {
 }
 
 /// Every artifact of a run, and the secrets none may hold.
+/// Writes a config for the lab with `scan` (a `[scan]` section or nothing)
+/// and the identities' `sections`, scans with the lab's passwords in the
+/// environment, and returns the JSON report's path and the output.
+fn scan_signed_in(
+    lab: &RunningLab,
+    dir: &std::path::Path,
+    scan: &str,
+    sections: &[String],
+) -> (std::path::PathBuf, std::process::Output) {
+    let spec = write_spec(dir, lab);
+    let config = dir.join("trespass.toml");
+    let text = format!(
+        "target = \"{}\"\nspec = \"{}\"\n\n{scan}\n{}",
+        lab.url(),
+        spec.display(),
+        sections.concat()
+    );
+    std::fs::write(&config, text).unwrap();
+    let json = dir.join("report.json");
+    let output = trespass()
+        .args(["scan", "--config"])
+        .arg(&config)
+        .arg("--json")
+        .arg(&json)
+        .env("LAB_ALICE_PASSWORD", lab_identity("alice").password)
+        .env("LAB_BOB_PASSWORD", lab_identity("bob").password)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    (json, output)
+}
+
 fn assert_no_secret(artifacts: &[(&str, &str)]) {
     let mut leaks = Vec::new();
     for (artifact, text) in artifacts {
@@ -82,28 +114,9 @@ fn assert_no_secret(artifacts: &[(&str, &str)]) {
 fn a_scan_that_outlives_its_tokens_finishes_through_re_sign_in() {
     let lab = RunningLab::serve(Lab::new(false).with_token_ttl(Duration::from_millis(1500)));
     let dir = tempfile::tempdir().unwrap();
-    let spec = write_spec(dir.path(), &lab);
-    let config = dir.path().join("trespass.toml");
-    let text = format!(
-        "target = \"{}\"\nspec = \"{}\"\n\n[scan]\nconcurrency = 4\nrate_limit = 40\n\n{}{}",
-        lab.url(),
-        spec.display(),
-        sign_in("alice", "LAB_ALICE_PASSWORD"),
-        sign_in("bob", "LAB_BOB_PASSWORD"),
-    );
-    std::fs::write(&config, text).unwrap();
-    let json = dir.path().join("report.json");
-
-    let output = trespass()
-        .args(["scan", "--config"])
-        .arg(&config)
-        .arg("--json")
-        .arg(&json)
-        .env("LAB_ALICE_PASSWORD", lab_identity("alice").password)
-        .env("LAB_BOB_PASSWORD", lab_identity("bob").password)
-        .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap();
+    let sections = [sign_in("alice", "LAB_ALICE_PASSWORD"), sign_in("bob", "LAB_BOB_PASSWORD")];
+    let (json, output) =
+        scan_signed_in(&lab, dir.path(), "[scan]\nconcurrency = 4\nrate_limit = 40\n", &sections);
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     let report = read_json(&json);
@@ -237,27 +250,12 @@ fn identities_without_a_credential_are_named_and_the_scan_exits_3() {
 fn an_identity_that_cannot_sign_in_is_left_out_with_a_note() {
     let lab = RunningLab::start(false);
     let dir = tempfile::tempdir().unwrap();
-    let spec = write_spec(dir.path(), &lab);
-    let config = dir.path().join("trespass.toml");
-    let text = format!(
-        "target = \"{}\"\nspec = \"{}\"\n\n{}{}{}",
-        lab.url(),
-        spec.display(),
+    let sections = [
         sign_in("alice", "LAB_ALICE_PASSWORD"),
         sign_in("bob", "LAB_BOB_PASSWORD"),
         sign_in("mallory", "LAB_BOB_PASSWORD"),
-    );
-    std::fs::write(&config, text).unwrap();
-    let json = dir.path().join("report.json");
-    let output = trespass()
-        .args(["scan", "--config"])
-        .arg(&config)
-        .arg("--json")
-        .arg(&json)
-        .env("LAB_ALICE_PASSWORD", lab_identity("alice").password)
-        .env("LAB_BOB_PASSWORD", lab_identity("bob").password)
-        .output()
-        .unwrap();
+    ];
+    let (json, output) = scan_signed_in(&lab, dir.path(), "", &sections);
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     let report = read_json(&json);

@@ -1085,6 +1085,33 @@ mod tests {
         assert_eq!(rec.credential, "none");
     }
 
+    /// An axum app on a loopback port until [`Served::stop`].
+    struct Served {
+        stop: tokio::sync::oneshot::Sender<()>,
+        task: tokio::task::JoinHandle<std::io::Result<()>>,
+    }
+
+    impl Served {
+        async fn start(app: axum::Router) -> (std::net::SocketAddr, Served) {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let task = tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+            });
+            (addr, Served { stop, task })
+        }
+
+        async fn stop(self) {
+            let _ = self.stop.send(());
+            self.task.await.unwrap().unwrap();
+        }
+    }
+
     #[tokio::test]
     async fn bodies_are_cut_at_the_cap_and_credentials_are_sent() {
         use axum::routing::get;
@@ -1095,16 +1122,7 @@ mod tests {
                 format!("{key}-0123456789abcdefghijklmnopqrstuvwxyz")
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let (addr, server) = Served::start(app).await;
 
         let c = client(&format!("http://{addr}"));
         let url = c.url_for("/big").unwrap();
@@ -1122,8 +1140,7 @@ mod tests {
         assert!(got.truncated);
         assert_eq!(c.requests_sent(), 1);
 
-        let _ = stop.send(());
-        server.await.unwrap().unwrap();
+        server.stop().await;
     }
 
     #[tokio::test]
@@ -1140,16 +1157,7 @@ mod tests {
                 format!("{} / {}", all("x-account-id"), all("cookie"))
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let (addr, server) = Served::start(app).await;
 
         let config = ClientConfig { rate_limit: None, ..ClientConfig::default() };
         let c = Client::new(Url::parse(&format!("http://{addr}")).unwrap(), config).unwrap();
@@ -1174,8 +1182,7 @@ mod tests {
         assert_eq!(recorded.credential, "Cookie: sid=${alice}");
         assert_eq!(recorded.headers, vec!["X-Account-Id: 11", "Cookie: account_id=11"]);
 
-        let _ = stop.send(());
-        server.await.unwrap().unwrap();
+        server.stop().await;
     }
 
     #[tokio::test]
@@ -1192,16 +1199,7 @@ mod tests {
                 }),
             )
             .route("/loop", get(|| async { Redirect::to("/loop") }));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let (addr, server) = Served::start(app).await;
 
         let config = ClientConfig {
             redirects: RedirectPolicy::SameOrigin,
@@ -1227,7 +1225,6 @@ mod tests {
         assert_eq!(summary.requests_sent, 2 + 1 + MAX_REDIRECTS as u64);
         assert_eq!(summary.notes(), vec!["1 redirect chain(s) were cut after 5 hops".to_owned()]);
 
-        let _ = stop.send(());
-        server.await.unwrap().unwrap();
+        server.stop().await;
     }
 }
