@@ -14,7 +14,7 @@
 //! way: from reads after the write, never from its status.
 
 use trespass_model::{
-    Confidence, Finding, FindingKind, IdentityName, Method, ParamLocation, Severity,
+    Confidence, Exchange, Finding, FindingKind, IdentityName, Method, ParamLocation, Severity,
 };
 use trespass_probes::Observation;
 use trespass_probes::active::{ActiveObservations, WriteProbe};
@@ -47,34 +47,24 @@ pub fn bola_writes(active: &ActiveObservations, names: &[IdentityName]) -> Vec<F
             exchange(&format!("{owner} reads its object after"), &probe.after),
         ];
         let parameter = object.values.first().map(|(k, _)| k.clone());
-        findings.push(Finding {
-            fingerprint: fingerprint(&[
-                kind.as_str(),
-                probe.operation.method.as_str(),
-                &probe.operation.path,
-                parameter.as_deref().unwrap_or(""),
-                writer,
-                owner,
-            ]),
-            kind,
-            severity: Severity::Critical,
-            confidence: Confidence::High,
-            cwe: kind.cwe().to_owned(),
-            owasp: kind.owasp().to_owned(),
-            title: kind.title().to_owned(),
-            method: probe.operation.method,
-            path: probe.operation.path.clone(),
-            parameter,
-            parameter_location: Some(trespass_model::ParamLocation::Path),
-            identity: Some(writer.to_owned()),
-            owner: Some(owner.to_owned()),
+        let fingerprint = fingerprint(&[
+            kind.as_str(),
+            probe.operation.method.as_str(),
+            &probe.operation.path,
+            parameter.as_deref().unwrap_or(""),
+            writer,
+            owner,
+        ]);
+        findings.push(bola_write(
+            fingerprint,
+            probe.operation.method,
+            &probe.operation.path,
+            (parameter, ParamLocation::Path),
+            (writer, owner),
             reason,
-            reproduce: curl(&probe.write.request),
             evidence,
-            remediation: remediation(kind).to_owned(),
-            baseline: None,
-            spec_line: None,
-        });
+            &probe.write,
+        ));
     }
     findings
 }
@@ -132,38 +122,64 @@ pub fn body_field_writes(observed: &BodyFieldObservations, names: &[IdentityName
         ));
         evidence.push(exchange(&format!("{} reads the object after", name(reader)), read));
 
-        let kind = FindingKind::BolaWrite;
-        findings.push(Finding {
-            fingerprint: fingerprint(&[
-                kind.as_str(),
-                method.as_str(),
-                &probe.operation.path,
-                field,
-                writer,
-                victim,
-                ParamLocation::Body.as_str(),
-            ]),
-            kind,
-            severity: Severity::Critical,
-            confidence: Confidence::High,
-            cwe: kind.cwe().to_owned(),
-            owasp: kind.owasp().to_owned(),
-            title: kind.title().to_owned(),
+        let fingerprint = fingerprint(&[
+            FindingKind::BolaWrite.as_str(),
+            method.as_str(),
+            &probe.operation.path,
+            field,
+            writer,
+            victim,
+            ParamLocation::Body.as_str(),
+        ]);
+        findings.push(bola_write(
+            fingerprint,
             method,
-            path: probe.operation.path.clone(),
-            parameter: Some(field.clone()),
-            parameter_location: Some(ParamLocation::Body),
-            identity: Some(writer.to_owned()),
-            owner: Some(victim.to_owned()),
+            &probe.operation.path,
+            (Some(field.clone()), ParamLocation::Body),
+            (writer, victim),
             reason,
-            reproduce: curl(&probe.write.request),
             evidence,
-            remediation: remediation(kind).to_owned(),
-            baseline: None,
-            spec_line: None,
-        });
+            &probe.write,
+        ));
     }
     findings
+}
+
+/// One `bola-write` finding: `writer` changed `owner`'s object, sent as
+/// `write`, through `parameter` where it sits.
+#[allow(clippy::too_many_arguments)]
+fn bola_write(
+    fingerprint: String,
+    method: Method,
+    path: &str,
+    (parameter, location): (Option<String>, ParamLocation),
+    (writer, owner): (&str, &str),
+    reason: String,
+    evidence: Vec<Exchange>,
+    write: &Observation,
+) -> Finding {
+    let kind = FindingKind::BolaWrite;
+    Finding {
+        fingerprint,
+        kind,
+        severity: Severity::Critical,
+        confidence: Confidence::High,
+        cwe: kind.cwe().to_owned(),
+        owasp: kind.owasp().to_owned(),
+        title: kind.title().to_owned(),
+        method,
+        path: path.to_owned(),
+        parameter,
+        parameter_location: Some(location),
+        identity: Some(writer.to_owned()),
+        owner: Some(owner.to_owned()),
+        reason,
+        reproduce: curl(&write.request),
+        evidence,
+        remediation: remediation(kind).to_owned(),
+        baseline: None,
+        spec_line: None,
+    }
 }
 
 /// A top-level field of a JSON object body, as text (numbers written as
