@@ -18,7 +18,8 @@
 //!   past about 400 KiB or 100 fields before they reach trespass);
 //! - **pace**: a concurrency limit, a request-rate limit (governor), and
 //!   `429` / `503` answers honoured by waiting as `Retry-After` asks, at most
-//!   [`ClientConfig::max_retry_wait`] and [`MAX_RETRIES`] times;
+//!   [`ClientConfig::max_retry_wait`] and [`MAX_RETRIES`] times (sign-in
+//!   requests alone skip the two limits: the queue waits for them);
 //! - **volume**: an optional request budget, after which requests fail with
 //!   [`TransportError::BudgetSpent`] without being sent;
 //! - **redirects**: not followed by default; followed as
@@ -36,8 +37,10 @@
 //!
 //! Identities whose credential comes from a command or a sign-in keep a
 //! session in the client ([`Client::obtain`], [`Client::keep_session`]): their
-//! requests carry the current credential, and a `401` renews it once and
-//! sends the request again once (see the `session` module).
+//! requests carry the credential current when their turn comes, a `401`
+//! renews it and sends the request again (at most three sends), and once a
+//! credential's life is learned it is renewed ahead of expiry (see the
+//! `session` module).
 //!
 //! [`Redactor`] replaces every known secret in a text by its identity's
 //! placeholder; the client's own ([`Client::redactor`]) also learns every
@@ -153,6 +156,48 @@ impl<'a> Presenting<'a> {
                 Some(credential)
             }
         }
+    }
+}
+
+/// How a request waits for its turn and which credential it carries.
+#[derive(Clone, Copy)]
+enum Sending<'a> {
+    /// Paced; the credential is the one presented.
+    Plain,
+    /// Paced; the credential is the session's, read once its turn comes.
+    Live(&'a Live<'a>),
+    /// A sign-in: not paced, neither by the concurrency limit nor by the
+    /// rate limit. It is one request per credential life, and the requests
+    /// waiting in the queue wait for it: queued behind them, the credential
+    /// it obtains would age before anyone used it. The budget counts it.
+    SignIn,
+}
+
+/// A request of an identity with a [`Session`]: its credential is the
+/// session's current one, read as the request leaves, in `placement`.
+struct Live<'a> {
+    session: &'a Session,
+    placement: &'a CredentialPlacement,
+    /// The generation and age of the credential the last send carried.
+    last: std::sync::Mutex<(u64, Duration)>,
+}
+
+impl<'a> Live<'a> {
+    fn new(session: &'a Session, placement: &'a CredentialPlacement) -> Self {
+        Live { session, placement, last: std::sync::Mutex::new((0, Duration::ZERO)) }
+    }
+
+    /// The session's current credential, remembering its generation and
+    /// age.
+    fn read(&self) -> Credential {
+        let (credential, generation, age) = self.session.credential(self.placement);
+        *self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = (generation, age);
+        credential
+    }
+
+    /// The generation and age of the credential the last send carried.
+    fn last(&self) -> (u64, Duration) {
+        *self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -407,7 +452,14 @@ impl Client {
         let label = format!("sign-in {} {}", sign_in.method, without_query(&url));
         let body = sign_in.body.as_ref().map(|b| b.expose().as_bytes());
         let received = self
-            .with_retries(sign_in.method, &url, Presenting::Nobody, &Extras::default(), body)
+            .with_retries(
+                sign_in.method,
+                &url,
+                Presenting::Nobody,
+                &Extras::default(),
+                body,
+                Sending::SignIn,
+            )
             .await
             .map_err(|e| format!("{label} failed: {e}"))?;
         if !received.is_success() {
@@ -501,20 +553,25 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<Received, TransportError> {
         let Presenting::Identity { name, credential } = presenting else {
-            return self.send_following(method, url, presenting, extras, body).await;
+            return self
+                .send_following(method, url, presenting, extras, body, Sending::Plain)
+                .await;
         };
         let Some(session) = self.sessions.get(name) else {
-            return self.send_following(method, url, presenting, extras, body).await;
+            return self
+                .send_following(method, url, presenting, extras, body, Sending::Plain)
+                .await;
         };
         self.check_scope(url)?;
-        if let Some(seen) = session.due() {
-            self.renew(session, seen, Why::Scheduled).await;
-        }
 
+        // The session's credential is read (and renewed when due) when the
+        // request leaves, after its wait for a permit and for the rate
+        // limit, not before: see `exchange`.
         let placement = &credential.placement;
-        let (first, generation) = session.credential(placement);
-        let first_who = Presenting::Identity { name, credential: &first };
-        let received = self.send_following(method, url, first_who, extras, body.clone()).await?;
+        let live = Live::new(session, placement);
+        let received = self
+            .send_following(method, url, presenting, extras, body.clone(), Sending::Live(&live))
+            .await?;
         if received.status != 401 {
             return Ok(received);
         }
@@ -522,34 +579,43 @@ impl Client {
             if !method.is_read_only() {
                 return Ok(received);
             }
-            let usual =
-                Credential { placement: session.placement.clone(), secret: first.secret.clone() };
-            let usual_who = Presenting::Identity { name, credential: &usual };
-            let check = self.send_following(method, url, usual_who, extras, None).await?;
+            let usual = Live::new(session, &session.placement);
+            let check = self
+                .send_following(method, url, presenting, extras, None, Sending::Live(&usual))
+                .await?;
             if check.status != 401 {
                 return Ok(received);
             }
         }
         // One renewal per refused credential. When another request had
         // already renewed it, its credential may itself have expired while
-        // this request waited for its turn (short-lived tokens under a rate
-        // limit): this request then renews once more and tries a last time.
-        // At most three sends; a credential this request obtained itself
-        // and that is refused too leaves the 401 standing.
+        // this request waited for its turn (a server that is slow to answer
+        // under load): this request then renews once more and tries a last
+        // time. At most three sends; a credential this request obtained
+        // itself and that is refused too leaves the 401 standing.
         let mut received = received;
-        let mut seen = generation;
+        let (mut seen, mut refused_at) = live.last();
         for _ in 0..2 {
             let renewal = self.renew(session, seen, Why::Refused).await;
             if renewal == Renewal::Failed {
                 return Ok(received);
             }
-            let (next, generation) = session.credential(placement);
-            let next_who = Presenting::Identity { name, credential: &next };
-            received = self.send_following(method, url, next_who, extras, body.clone()).await?;
-            if received.status != 401 || renewal == Renewal::Here {
+            received = self
+                .send_following(method, url, presenting, extras, body.clone(), Sending::Live(&live))
+                .await?;
+            let (generation, age) = live.last();
+            if received.status != 401 {
+                // A newer credential was taken where the older one was
+                // not: the older one had expired, at that age.
+                if generation > seen {
+                    session.learn_life(refused_at);
+                }
                 return Ok(received);
             }
-            seen = generation;
+            if renewal == Renewal::Here {
+                return Ok(received);
+            }
+            (seen, refused_at) = (generation, age);
         }
         Ok(received)
     }
@@ -576,6 +642,7 @@ impl Client {
         presenting: Presenting<'_>,
         extras: &Extras,
         body: Option<Vec<u8>>,
+        sending: Sending<'_>,
     ) -> Result<Received, TransportError> {
         self.check_scope(url)?;
         let none = Extras::default();
@@ -588,8 +655,9 @@ impl Client {
             // Off the origin, nobody is presented: no credential leaves it.
             let who = if on_origin { presenting } else { Presenting::Nobody };
             let extras = if on_origin { extras } else { &none };
+            let sending = if on_origin { sending } else { Sending::Plain };
             let body = body.as_deref().filter(|_| method == first_method);
-            let received = self.with_retries(method, &url, who, extras, body).await?;
+            let received = self.with_retries(method, &url, who, extras, body, sending).await?;
             match self.next(received, &url, method, on_origin, hops) {
                 Next::Done(mut received) => {
                     received.elapsed = started.elapsed();
@@ -663,10 +731,11 @@ impl Client {
         presenting: Presenting<'_>,
         extras: &Extras,
         body: Option<&[u8]>,
+        sending: Sending<'_>,
     ) -> Result<Received, TransportError> {
         let mut attempt = 0;
         loop {
-            let exchanged = self.exchange(method, url, presenting, extras, body).await?;
+            let exchanged = self.exchange(method, url, presenting, extras, body, sending).await?;
             if !matches!(exchanged.received.status, 429 | 503) {
                 return Ok(exchanged.done());
             }
@@ -693,7 +762,10 @@ impl Client {
 
     /// Sends exactly one request and reads its response. This is the scope
     /// guard: the credential is attached here, and only to a URL on the
-    /// target's origin.
+    /// target's origin. A live request carries the session's credential as
+    /// it is once the request holds its permit and its turn under the rate
+    /// limit, renewed first if it is due: a credential that lives a second
+    /// or two must not expire in the queue.
     async fn exchange(
         &self,
         method: Method,
@@ -701,15 +773,41 @@ impl Client {
         presenting: Presenting<'_>,
         extras: &Extras,
         body: Option<&[u8]>,
+        sending: Sending<'_>,
     ) -> Result<Exchanged, TransportError> {
         // The URL as messages show it (no query, no userinfo) is only
         // written out when something goes wrong: it costs a copy and a
         // re-serialisation of the URL, which a request that succeeds
         // does not need.
-        let credential = presenting.credential();
-        if credential.is_some() {
+        let live = match sending {
+            Sending::Live(live) => Some(live),
+            Sending::Plain | Sending::SignIn => None,
+        };
+        if presenting.credential().is_some() || live.is_some() {
             self.check_scope(url)?;
         }
+
+        // A closed semaphore is impossible: it is never closed.
+        let _permit = match sending {
+            Sending::SignIn => None,
+            Sending::Plain | Sending::Live(_) => {
+                Some(self.in_flight.acquire().await.map_err(|_| TransportError::Failed {
+                    url: without_query(url),
+                    message: "client is shutting down".to_owned(),
+                })?)
+            }
+        };
+        if let (Some(pace), false) = (&self.pace, matches!(sending, Sending::SignIn)) {
+            pace.until_ready().await;
+        }
+        if let Some(live) = live
+            && let Some(seen) = live.session.due()
+        {
+            // Boxed: renewing sends a sign-in through this very function.
+            Box::pin(self.renew(live.session, seen, Why::Scheduled)).await;
+        }
+        let current = live.map(Live::read);
+        let credential = current.as_ref().or(presenting.credential());
 
         let mut sent_to = url.clone();
         if let Some(Credential { placement: CredentialPlacement::Query(name), secret }) = credential
@@ -741,14 +839,6 @@ impl Client {
                 .body(body.to_vec());
         }
 
-        // A closed semaphore is impossible: it is never closed.
-        let _permit = self.in_flight.acquire().await.map_err(|_| TransportError::Failed {
-            url: without_query(url),
-            message: "client is shutting down".to_owned(),
-        })?;
-        if let Some(pace) = &self.pace {
-            pace.until_ready().await;
-        }
         self.spend(url)?;
         let started = Instant::now();
         let response = request.send().await.map_err(|e| self.failure(url, &e))?;

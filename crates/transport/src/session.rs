@@ -14,7 +14,14 @@
 //!   (single flight: a request that was refused with an older credential
 //!   than the current one is simply sent again with the current one);
 //! - with `refresh_every`, a credential older than that is renewed before
-//!   the next request, whether or not it still works.
+//!   the next request, whether or not it still works;
+//! - the session learns how long its credentials live: when a credential of
+//!   a given age was refused and a newer one then accepted, that age is an
+//!   upper bound of their life. From then on a credential is renewed before
+//!   the next request once it is three quarters that old, so that requests
+//!   stop meeting expired tokens (each such meeting costs a request, and a
+//!   `401` that stands where the token merely expired would be compared with
+//!   real answers). Lives under [`MIN_LEARNED_LIFE`] are not learned.
 //!
 //! This lives in the transport, the one door, because that is where a `401`
 //! is seen and where the request can be sent again; the sign-in request
@@ -29,12 +36,15 @@
 use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use trespass_model::{
     CommandSource, Credential, CredentialPlacement, CredentialSource, IdentityName, Secret,
 };
 
+/// The shortest credential life a session learns: below it, renewing ahead
+/// would mean a sign-in every few requests.
+pub(crate) const MIN_LEARNED_LIFE: Duration = Duration::from_millis(500);
 /// Bytes a credential command may print at most.
 pub const MAX_COMMAND_OUTPUT: usize = 64 * 1024;
 /// Renewals of one identity that may fail in a row before it is given up:
@@ -129,6 +139,9 @@ struct State {
     secret: Secret,
     generation: u64,
     obtained: Instant,
+    /// The shortest age at which a credential was refused and a newer one
+    /// then accepted: how long credentials live, at most.
+    life: Option<Duration>,
 }
 
 impl Session {
@@ -142,7 +155,12 @@ impl Session {
             name,
             placement,
             source,
-            state: Mutex::new(State { secret, generation: 0, obtained: Instant::now() }),
+            state: Mutex::new(State {
+                secret,
+                generation: 0,
+                obtained: Instant::now(),
+                life: None,
+            }),
             renewing: tokio::sync::Mutex::new(()),
             after_refusal: AtomicU64::new(0),
             scheduled: AtomicU64::new(0),
@@ -158,18 +176,40 @@ impl Session {
         (state.secret.clone(), state.generation)
     }
 
-    /// The current secret in `placement`.
-    pub(crate) fn credential(&self, placement: &CredentialPlacement) -> (Credential, u64) {
-        let (secret, generation) = self.current();
-        (Credential { placement: placement.clone(), secret }, generation)
+    /// The current secret in `placement`, its generation, and its age.
+    pub(crate) fn credential(
+        &self,
+        placement: &CredentialPlacement,
+    ) -> (Credential, u64, Duration) {
+        let state = self.state();
+        let credential = Credential { placement: placement.clone(), secret: state.secret.clone() };
+        (credential, state.generation, state.obtained.elapsed())
     }
 
-    /// Whether `refresh_every` has passed since the current secret was
-    /// obtained; `Some(generation)` to renew then.
+    /// Whether the current secret should be renewed before the next
+    /// request: `refresh_every` has passed, or three quarters of the life
+    /// learned from refusals; `Some(generation)` to renew then.
     pub(crate) fn due(&self) -> Option<u64> {
-        let every = self.source.refresh_every()?;
         let state = self.state();
+        let learned = state.life.map(|life| life * 3 / 4);
+        let every = match (self.source.refresh_every(), learned) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
         (state.obtained.elapsed() >= every).then_some(state.generation)
+    }
+
+    /// A credential `age` old was refused, and a newer one then accepted:
+    /// credentials live `age` at most.
+    pub(crate) fn learn_life(&self, age: Duration) {
+        if age < MIN_LEARNED_LIFE {
+            return;
+        }
+        let mut state = self.state();
+        if state.life.is_none_or(|life| age < life) {
+            tracing::debug!(identity = %self.name, life_ms = age.as_millis(), "credentials live this long at most");
+            state.life = Some(age);
+        }
     }
 
     /// Whether a renewal may be tried: fewer than [`MAX_FAILED_RENEWALS`]
@@ -324,6 +364,31 @@ mod tests {
             "`sleep` did not finish within 200 ms"
         );
         assert!(started.elapsed() < Duration::from_secs(4));
+    }
+
+    #[test]
+    fn a_learned_life_makes_a_credential_due_at_three_quarters_of_it() {
+        let source = CredentialSource::Command(command(&["true"], Duration::from_secs(1)));
+        let session = Session::new(
+            IdentityName::new("alice"),
+            CredentialPlacement::Bearer,
+            source,
+            Secret::new("token-1"),
+        );
+        let aged = |age: Duration| session.state().obtained = Instant::now() - age;
+        aged(Duration::from_secs(3600));
+        assert_eq!(session.due(), None, "nothing learned, no refresh_every: never due");
+
+        session.learn_life(Duration::from_millis(300));
+        assert_eq!(session.due(), None, "lives under half a second are not learned");
+
+        session.learn_life(Duration::from_secs(2));
+        session.learn_life(Duration::from_secs(4));
+        assert_eq!(session.state().life, Some(Duration::from_secs(2)), "the shortest wins");
+        aged(Duration::from_millis(1600));
+        assert_eq!(session.due(), Some(0));
+        aged(Duration::from_millis(1000));
+        assert_eq!(session.due(), None);
     }
 
     #[test]
