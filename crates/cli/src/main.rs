@@ -144,8 +144,19 @@ fn settings_of(
         settings.auth =
             Some(parse_placement(auth).map_err(anyhow::Error::msg).map_err(Failure::input)?);
     }
+    // A flag replaces the config's identity of the same name; two flags of
+    // one name are a mistake, not an override.
+    let mut flagged: Vec<IdentityName> = Vec::new();
     for flag in &input.identities {
-        settings.upsert_identity(parse_identity_flag(flag, &env).map_err(Failure::input)?);
+        let identity = parse_identity_flag(flag, &env).map_err(Failure::input)?;
+        if flagged.contains(&identity.name) {
+            return Err(Failure::input(anyhow!(
+                "--identity `{}` is given twice: each identity needs its own name",
+                identity.name
+            )));
+        }
+        flagged.push(identity.name.clone());
+        settings.upsert_identity(identity);
     }
     if let Some(run) = run {
         apply_run_args(&mut settings, run);
@@ -182,6 +193,7 @@ fn settings_of(
 async fn scan(args: ScanArgs, output: Output) -> Result<u8, Failure> {
     let (settings, spec) = settings_of(&args.input, Some(&args.run))?;
     settings.check().map_err(Failure::input)?;
+    let baseline = before_scanning(&args.run)?;
 
     let Some(target) = settings.target.clone() else {
         return Err(Failure::input(anyhow!("no target")));
@@ -196,7 +208,7 @@ async fn scan(args: ScanArgs, output: Output) -> Result<u8, Failure> {
         roles: settings.roles,
     };
     let report = trespass_scan::run_watched(request, &output.bars()).await?;
-    finish(report, &args.run, fail_on, output)
+    finish(report, baseline, &args.run, fail_on, output)
 }
 
 /// `trespass inventory`: the dry run. Loads the input as a scan would and
@@ -235,6 +247,7 @@ async fn inventory(args: InventoryArgs, output: Output) -> Result<u8, Failure> {
 }
 
 async fn demo(args: DemoArgs, output: Output) -> Result<u8, Failure> {
+    let baseline = before_scanning(&args.run)?;
     let lab = Lab::new(args.fixed);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
@@ -281,7 +294,7 @@ async fn demo(args: DemoArgs, output: Output) -> Result<u8, Failure> {
     // The lab closes idle connections at once; a stuck one is not worth
     // holding the exit for.
     let _ = tokio::time::timeout(Duration::from_secs(2), server).await;
-    finish(result?, &args.run, fail_on, output)
+    finish(result?, baseline, &args.run, fail_on, output)
 }
 
 async fn lab(args: LabArgs, output: Output) -> Result<u8, Failure> {
@@ -389,12 +402,12 @@ fn apply_run_args(settings: &mut Settings, run: &RunArgs) {
 /// the history and turns it into an exit code.
 fn finish(
     mut report: Report,
+    baseline: Option<Report>,
     run: &RunArgs,
     fail_on: Severity,
     output: Output,
 ) -> Result<u8, Failure> {
-    if let Some(path) = &run.baseline {
-        let before = read_report(path)?;
+    if let (Some(path), Some(before)) = (&run.baseline, baseline) {
         trespass_reports::baseline::apply(&mut report, &before, &path.display().to_string());
     }
     if let Some(path) = &run.json {
@@ -424,6 +437,37 @@ fn finish(
         report.count_at_or_above(fail_on)
     };
     Ok(if failing > 0 { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// What can be checked before a scan rather than after it: the baseline
+/// is read, and the places reports go to can take them. Nothing is created
+/// yet, so that a scan that fails leaves no empty report behind.
+fn before_scanning(run: &RunArgs) -> Result<Option<Report>, Failure> {
+    if let Some(path) = &run.json {
+        if path.is_dir() {
+            return Err(Failure::input(anyhow!(
+                "--json {} is a folder; give a file path",
+                path.display()
+            )));
+        }
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !parent.is_dir() {
+            return Err(Failure::input(anyhow!(
+                "--json {}: the folder {} does not exist",
+                path.display(),
+                parent.display()
+            )));
+        }
+    }
+    if let Some(folder) = &run.output {
+        if folder.exists() && !folder.is_dir() {
+            return Err(Failure::input(anyhow!(
+                "--output {} is a file; give a folder",
+                folder.display()
+            )));
+        }
+    }
+    run.baseline.as_deref().map(read_report).transpose()
 }
 
 /// Writes `trespass-report.EXT` per format into `folder`.
@@ -493,7 +537,7 @@ fn diff(args: &DiffArgs) -> Result<u8, Failure> {
 
 fn history(args: &HistoryArgs) -> Result<u8, Failure> {
     let path = history_path(args.db.as_deref()).map_err(Failure::input)?;
-    let rows = History::open(&path).and_then(|h| h.list()).map_err(Failure::input)?;
+    let rows = History::open_existing(&path).and_then(|h| h.list()).map_err(Failure::input)?;
     let mut text = format!(
         "{:>4}  {:<20}  {:>5}  {:<5}  {:>8}  {:<22}  {}\n",
         "id", "time (UTC)", "score", "grade", "findings", "crit/high/med/low/info", "target"
@@ -518,8 +562,9 @@ fn history(args: &HistoryArgs) -> Result<u8, Failure> {
 
 fn rerender(args: &ReportArgs) -> Result<u8, Failure> {
     let path = history_path(args.db.as_deref()).map_err(Failure::input)?;
-    let report =
-        History::open(&path).and_then(|h| h.load(ScanId(args.scan))).map_err(Failure::input)?;
+    let report = History::open_existing(&path)
+        .and_then(|h| h.load(ScanId(args.scan)))
+        .map_err(Failure::input)?;
     match (&args.output, args.formats.as_slice()) {
         (Some(folder), formats) => write_formats(&report, formats, folder)?,
         (None, [format]) => {

@@ -332,6 +332,68 @@ fn no_history_writes_no_database() {
 }
 
 #[test]
+fn reading_a_history_that_does_not_exist_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nowhere/h.sqlite3");
+    for args in [&["history"][..], &["report", "1"][..]] {
+        let output = trespass().args(args).arg("--db").arg(&db).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            format!(
+                "error: no history database at {}: no scan has been stored there yet\n",
+                db.display()
+            )
+        );
+    }
+    assert!(!dir.path().join("nowhere").exists());
+}
+
+#[test]
+fn report_paths_are_checked_before_the_scan_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no/such/folder/report.json");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let cases: [(Vec<std::ffi::OsString>, String); 4] = [
+        (
+            vec!["--json".into(), missing.clone().into()],
+            format!(
+                "error: --json {}: the folder {} does not exist\n",
+                missing.display(),
+                missing.parent().unwrap().display()
+            ),
+        ),
+        (
+            vec!["--json".into(), dir.path().into()],
+            format!("error: --json {} is a folder; give a file path\n", dir.path().display()),
+        ),
+        (
+            vec!["--format".into(), "sarif".into(), "--output".into(), file.clone().into()],
+            format!("error: --output {} is a file; give a folder\n", file.display()),
+        ),
+        (
+            vec!["--baseline".into(), dir.path().join("old.json").into()],
+            format!(
+                "error: failed to read report {}: No such file or directory (os error 2)\n",
+                dir.path().join("old.json").display()
+            ),
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = trespass().args(["demo", "--no-history"]).args(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        // Refused before the lab started: no banner, no scan.
+        assert_eq!(String::from_utf8_lossy(&output.stderr), expected);
+        assert!(output.stdout.is_empty());
+    }
+    let mut left: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    left.sort();
+    assert_eq!(left, vec![std::ffi::OsString::from("a-file")]);
+}
+
+#[test]
 fn completions_and_man_page_come_from_the_cli_definition() {
     let output = trespass().args(["completions", "bash"]).output().unwrap();
     assert_eq!(output.status.code(), Some(0));

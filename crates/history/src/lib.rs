@@ -81,20 +81,21 @@ pub struct ScanSummary {
 #[non_exhaustive]
 pub enum HistoryError {
     /// The database's folder could not be created.
-    #[error("failed to create the history folder {}: {source}", path.display())]
+    #[error("failed to create the history folder {}: {cause}", path.display())]
     CreateDir {
         /// The folder.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why. Not a `source`: the message says it already, and a
+        /// chain printed whole would say it twice.
+        cause: std::io::Error,
     },
     /// SQLite refused an operation.
-    #[error("history database {}: {source}", path.display())]
+    #[error("history database {}: {cause}", path.display())]
     Sqlite {
         /// The database file.
         path: PathBuf,
-        /// Why.
-        source: rusqlite::Error,
+        /// Why (in the message, not a `source`, for the same reason).
+        cause: rusqlite::Error,
     },
     /// The database was written by a newer trespass.
     #[error(
@@ -109,6 +110,15 @@ pub enum HistoryError {
         found: i64,
         /// The newest this build knows.
         known: usize,
+    },
+    /// A database to read does not exist.
+    #[error(
+        "no history database at {}: no scan has been stored there yet",
+        path.display()
+    )]
+    Missing {
+        /// The path looked at.
+        path: PathBuf,
     },
     /// No scan has that identifier.
     #[error("history database {} has no scan {id}; `trespass history` lists them", path.display())]
@@ -141,14 +151,25 @@ impl History {
     /// missing, and applies pending migrations.
     pub fn open(path: &Path) -> Result<History, HistoryError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| HistoryError::CreateDir { path: parent.to_owned(), source })?;
+            std::fs::create_dir_all(parent).map_err(|source| HistoryError::CreateDir {
+                path: parent.to_owned(),
+                cause: source,
+            })?;
         }
         let connection = Connection::open(path)
-            .map_err(|source| HistoryError::Sqlite { path: path.to_owned(), source })?;
+            .map_err(|source| HistoryError::Sqlite { path: path.to_owned(), cause: source })?;
         let mut history = History { path: path.to_owned(), connection };
         history.migrate()?;
         Ok(history)
+    }
+
+    /// Opens the database at `path` to read it: a missing file is
+    /// [`HistoryError::Missing`], and nothing is created.
+    pub fn open_existing(path: &Path) -> Result<History, HistoryError> {
+        if !path.is_file() {
+            return Err(HistoryError::Missing { path: path.to_owned() });
+        }
+        History::open(path)
     }
 
     /// The schema version of the open database (migrations applied).
@@ -253,21 +274,23 @@ impl History {
         let start = usize::try_from(applied).unwrap_or(0);
         for (index, script) in MIGRATIONS.iter().enumerate().skip(start) {
             let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
-            let transaction = self
-                .connection
-                .transaction()
-                .map_err(|source| HistoryError::Sqlite { path: self.path.clone(), source })?;
+            let transaction = self.connection.transaction().map_err(|source| {
+                HistoryError::Sqlite { path: self.path.clone(), cause: source }
+            })?;
             transaction
                 .execute_batch(script)
                 .and_then(|()| transaction.pragma_update(None, "user_version", version))
                 .and_then(|()| transaction.commit())
-                .map_err(|source| HistoryError::Sqlite { path: self.path.clone(), source })?;
+                .map_err(|source| HistoryError::Sqlite {
+                    path: self.path.clone(),
+                    cause: source,
+                })?;
         }
         Ok(())
     }
 
     fn sqlite(&self, source: rusqlite::Error) -> HistoryError {
-        HistoryError::Sqlite { path: self.path.clone(), source }
+        HistoryError::Sqlite { path: self.path.clone(), cause: source }
     }
 }
 
@@ -290,6 +313,26 @@ mod tests {
             score: Some(Score { value: score, grade: "B".into(), categories: vec![] }),
             baseline: None,
         }
+    }
+
+    #[test]
+    fn reading_a_missing_history_creates_nothing_and_a_bad_file_is_said_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/history.sqlite3");
+        let error = History::open_existing(&path).err().unwrap().to_string();
+        assert_eq!(
+            error,
+            format!("no history database at {}: no scan has been stored there yet", path.display())
+        );
+        assert!(!dir.path().join("nested").exists());
+
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "not a database, just some text that is long enough\n").unwrap();
+        let error = anyhow::Error::from(History::open_existing(&text).err().unwrap());
+        assert_eq!(
+            format!("{error:#}"),
+            format!("history database {}: file is not a database", text.display())
+        );
     }
 
     #[test]
