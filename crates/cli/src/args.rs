@@ -346,8 +346,9 @@ pub(crate) struct LabArgs {
     #[arg(long)]
     pub(crate) fixed: bool,
 
-    /// Loopback address to listen on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    /// Loopback address to listen on: `127.0.0.1:8080`, `[::1]:8080`,
+    /// `localhost:8080`, or a port alone.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080", value_parser = listen_address)]
     pub(crate) listen: SocketAddr,
 
     /// Serve the scaled benchmark lab instead: N collections of two
@@ -390,6 +391,21 @@ fn parse_proxy(text: &str) -> Result<Url, String> {
     trespass_config::parse_proxy(text)
 }
 
+/// Reads `--listen`: a socket address, `localhost:PORT` (which is
+/// 127.0.0.1, never a name looked up elsewhere), or a port alone.
+fn listen_address(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(address) = text.parse::<SocketAddr>() {
+        return Ok(address);
+    }
+    let port = text.strip_prefix("localhost:").unwrap_or(text);
+    port.parse::<u16>().map(|port| SocketAddr::from(([127, 0, 0, 1], port))).map_err(|_| {
+        format!(
+            "`{text}` is not an address to listen on: give 127.0.0.1:PORT, [::1]:PORT, \
+             localhost:PORT or PORT"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,5 +414,19 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn listen_takes_an_address_localhost_or_a_port() {
+        let at = |text: &str| listen_address(text).map(|a| a.to_string());
+        assert_eq!(at("127.0.0.1:9000").unwrap(), "127.0.0.1:9000");
+        assert_eq!(at("[::1]:9000").unwrap(), "[::1]:9000");
+        assert_eq!(at("localhost:9000").unwrap(), "127.0.0.1:9000");
+        assert_eq!(at("9000").unwrap(), "127.0.0.1:9000");
+        assert_eq!(
+            at("example.test:80").unwrap_err(),
+            "`example.test:80` is not an address to listen on: give 127.0.0.1:PORT, [::1]:PORT, \
+             localhost:PORT or PORT"
+        );
     }
 }

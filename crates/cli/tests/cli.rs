@@ -274,6 +274,49 @@ fn two_identities_with_the_same_key_are_an_input_error() {
 }
 
 #[test]
+fn an_identity_flag_given_twice_is_named() {
+    let (code, stderr) = run(
+        &[
+            "scan",
+            "--target",
+            "http://127.0.0.1:9/",
+            "--identity",
+            "alice=first-key-1",
+            "--identity",
+            "alice=second-key-2",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "error: --identity `alice` is given twice: each identity needs its own name\n"
+    );
+}
+
+#[test]
+fn names_sharing_a_reproduction_variable_are_an_input_error() {
+    let (code, stderr) = run(
+        &[
+            "scan",
+            "--target",
+            "http://127.0.0.1:9/",
+            "--identity",
+            "Alice=first-key-1",
+            "--identity",
+            "ALICE=second-key-2",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "error: identities `Alice` and `ALICE` both read their secret from `$TRESPASS_ALICE` in \
+         the reproduction commands; rename one\n"
+    );
+}
+
+#[test]
 fn an_input_without_operations_is_an_input_error_not_a_pass() {
     // An empty collection would otherwise scan nothing and grade it A.
     let dir = tempfile::tempdir().unwrap();

@@ -572,6 +572,18 @@ impl Settings {
                 names.len()
             )));
         }
+        // Reproduction commands read each secret from `$TRESPASS_<NAME>`:
+        // two names that map to one variable would share it.
+        for (i, a) in self.identities.iter().enumerate() {
+            let var = a.name.env_var();
+            if let Some(b) = self.identities[i + 1..].iter().find(|b| b.name.env_var() == var) {
+                return Err(ConfigError::Incomplete(format!(
+                    "identities `{}` and `{}` both read their secret from `${var}` in the \
+                     reproduction commands; rename one",
+                    a.name, b.name
+                )));
+            }
+        }
         // Two names for one key would make every object "shared" and every
         // echoed key "another identity's". Obtained credentials are not known
         // yet; the scan checks them once it has them.
@@ -991,6 +1003,20 @@ role = "user"
             s.check().unwrap_err().to_string(),
             "identities `alice` and `bob` have the same credential; each identity needs its own"
         );
+    }
+
+    #[test]
+    fn names_that_share_a_reproduction_variable_are_refused() {
+        let mut s = parse_str(GOOD).unwrap();
+        s.identities[1].name = IdentityName::new("ALICE");
+        assert_eq!(
+            s.check().unwrap_err().to_string(),
+            "identities `alice` and `ALICE` both read their secret from `$TRESPASS_ALICE` in the \
+             reproduction commands; rename one"
+        );
+        s.identities[1].name = IdentityName::new("alice-2");
+        s.identities[0].name = IdentityName::new("alice_2");
+        assert!(s.check().unwrap_err().to_string().contains("`$TRESPASS_ALICE_2`"));
     }
 
     #[test]
