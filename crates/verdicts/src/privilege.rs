@@ -23,21 +23,52 @@
 //!
 //! [`privilege_escalations`] judges the operations discovery calls (no path
 //! parameter); [`stated_on_probes`] judges a probed operation that a stated
-//! rule covers, from each identity's request for its own object. Known
-//! shortcoming: writes are not judged against role rules; in active mode
-//! another identity's successful write is a `bola-write` whatever its role.
+//! rule covers, from each identity's request for its own object.
+//!
+//! **Writes** (active mode only) are judged by [`privilege_writes`], by the
+//! same rules and names, from what the target did rather than what it
+//! answered, and only on objects trespass created:
+//!
+//! - a `POST` by a refused role is a finding when the new object, read back
+//!   by an identity of an allowed role (the reference) or else by the
+//!   creator, shows the canary the create sent (or its new id, for a body
+//!   without strings): the object exists, made by a role that may not;
+//! - a `PUT`, `PATCH` or `DELETE` by a refused role on an object another
+//!   identity created is a finding when the owner's read afterwards shows
+//!   the object changed or gone (as `bola-write` decides: noise left out).
+//!
+//! So a privileged write that answers 2xx to a user but changes nothing is
+//! no finding, and one that answers 403 but took effect is one.
+//!
+//! **Which kind wins.** A write is judged once: when the operation is
+//! privileged and the writer's role is refused, it is a
+//! `privilege-escalation` and never also a `bola-write`, since the role
+//! fault is the broader one: whose object it was does not matter when the
+//! role may not call the operation at all. When the writer's role is
+//! allowed, or it has none, or nothing restricts the operation, another's
+//! object changed is a `bola-write` as before: a role rule says who may
+//! call an operation, not whose objects it may change.
+//!
+//! **Not inferred from behaviour.** "Only the higher role succeeds" is not
+//! used to find privileged operations, for reads or writes: when only the
+//! higher role succeeds, no lower role did, so there is nothing to report;
+//! and when two identities of the same lower role differ, the server is
+//! deciding on something other than the role (the object, the tenant, the
+//! state a previous write left), so a role escalation would be a guess.
+//! State a rule to have such an operation judged.
 
 /// Whether names say the operation is for administrators. Discovery
 /// decides with it which listings keep their exchange for this verdict.
 pub use trespass_discovery::is_privileged;
 use trespass_discovery::{Discovery, Seer};
 use trespass_model::{
-    Confidence, Exchange, Finding, FindingKind, IdentityName, Operation, RecordedRequest,
-    RecordedResponse, RoleRule, Severity, rule_for,
+    Confidence, Exchange, Finding, FindingKind, IdentityName, Operation, RoleRule, Severity,
+    rule_for,
 };
 use trespass_probes::OperationProbes;
+use trespass_probes::active::{ActiveObservations, CreateProbe, Standing, WriteProbe};
 
-use crate::{curl, fingerprint, remediation};
+use crate::{curl, exchange, fingerprint, outcome_text, remediation};
 
 /// Role names that may call privileged operations.
 const PRIVILEGED_ROLES: &[&str] = &["admin", "administrator", "root", "superuser", "superadmin"];
@@ -72,6 +103,18 @@ impl Privilege<'_> {
             Privilege::Stated(rule) => rule.allows(role),
             Privilege::Inferred => is_privileged_role(role),
         }
+    }
+}
+
+/// Where an identity of `role` stands on `operation` under `rules`: not
+/// judged without a role or where nothing restricts the operation,
+/// otherwise allowed or refused. Active mode records it with each write,
+/// so that one decision picks the write's kind.
+pub fn standing(operation: &Operation, role: Option<&str>, rules: &[RoleRule]) -> Standing {
+    match (Privilege::of(operation, rules), role) {
+        (Some(privilege), Some(role)) if privilege.allows(role) => Standing::Allowed,
+        (Some(_), Some(_)) => Standing::Refused,
+        _ => Standing::Unjudged,
     }
 }
 
@@ -114,7 +157,12 @@ pub fn privilege_escalations(
             );
             continue;
         }
-        findings.push(escalation(operation, name, role, privilege, (request, response)));
+        let name = name.as_str();
+        let label = called(name, role, privilege);
+        let evidence = vec![Exchange { label, request: request.clone(), response: response.clone() }];
+        let what = format!("called {}", operation.label());
+        let outcome = format!("it succeeded ({})", response.status);
+        findings.push(escalation(operation, (name, role), privilege, (what, outcome), evidence));
     }
     findings
 }
@@ -142,34 +190,139 @@ pub fn stated_on_probes(
         if object.baseline.success().is_none() {
             continue;
         }
-        let Exchange { request, response, .. } = crate::exchange("", &object.baseline);
-        let exchange = (&request, &response);
-        findings.push(escalation(operation, name, role, Privilege::Stated(rule), exchange));
+        let (name, privilege) = (name.as_str(), Privilege::Stated(rule));
+        let evidence = exchange(&called(name, role, privilege), &object.baseline);
+        let outcome = format!("it succeeded ({})", evidence.response.status);
+        let what = format!("called {}", operation.label());
+        findings.push(escalation(operation, (name, role), privilege, (what, outcome), vec![evidence]));
     }
     findings
 }
 
+/// The `privilege-escalation` findings of active mode's writes, as the
+/// module docs describe: creates by a refused role that the read back
+/// shows, and writes by a refused role on another identity's created
+/// object that the owner's read shows changed or gone. One finding per
+/// operation and identity, the first proof kept.
+pub fn privilege_writes(
+    active: &ActiveObservations,
+    names: &[IdentityName],
+    roles: &[Option<String>],
+    rules: &[RoleRule],
+) -> Vec<Finding> {
+    let name = |i: usize| names.get(i).map_or("?", IdentityName::as_str);
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut keep = |finding: Finding| {
+        if !findings.iter().any(|f| f.fingerprint == finding.fingerprint) {
+            findings.push(finding);
+        }
+    };
+    for probe in &active.creations {
+        let Some(role) = roles.get(probe.creator).and_then(Option::as_deref) else { continue };
+        let Some(privilege) = Privilege::of(&probe.operation, rules) else { continue };
+        if let Some(finding) = created(probe, (name(probe.creator), role), privilege, &name) {
+            keep(finding);
+        }
+    }
+    for probe in active.writes.iter().filter(|w| w.standing == Standing::Refused) {
+        let Some(role) = roles.get(probe.writer).and_then(Option::as_deref) else { continue };
+        let Some(privilege) = Privilege::of(&probe.operation, rules) else { continue };
+        let Some(object) = active.created.get(probe.object) else { continue };
+        let owner = name(object.owner);
+        if let Some(finding) = changed(probe, (name(probe.writer), role), privilege, owner) {
+            keep(finding);
+        }
+    }
+    findings
+}
+
+/// The finding of a create by a refused role, when a read shows the new
+/// object carrying the marker its create sent.
+fn created<'a>(
+    probe: &CreateProbe,
+    (creator, role): (&str, &str),
+    privilege: Privilege<'_>,
+    name: &dyn Fn(usize) -> &'a str,
+) -> Option<Finding> {
+    let (reader, read) = probe.reads.iter().find(|(_, read)| {
+        read.success().is_some_and(|r| String::from_utf8_lossy(&r.body).contains(&probe.marker))
+    })?;
+    let reader = name(*reader);
+    let operation = &probe.operation;
+    let what = format!("sent {}", operation.label());
+    let outcome = format!(
+        "it answered {}; {reader}'s read of the new object {} shows it created, holding `{}` \
+         from the create",
+        outcome_text(&probe.create),
+        read.request.url,
+        probe.marker
+    );
+    let mut evidence = vec![exchange(&called(creator, role, privilege), &probe.create)];
+    evidence.push(exchange(&format!("{reader} reads the new object"), read));
+    Some(escalation(operation, (creator, role), privilege, (what, outcome), evidence))
+}
+
+/// The finding of a refused role's write on `owner`'s created object, when
+/// the owner's read afterwards shows it changed or gone.
+fn changed(
+    probe: &WriteProbe,
+    (writer, role): (&str, &str),
+    privilege: Privilege<'_>,
+    owner: &str,
+) -> Option<Finding> {
+    let effect = crate::write::effect(probe)?;
+    let operation = &probe.operation;
+    let target = &probe.before.request.url;
+    let what = format!("sent {} on {owner}'s object {target}, created by trespass", operation.method);
+    let outcome = format!(
+        "it answered {}; {owner}'s own read afterwards shows the object {effect}",
+        outcome_text(&probe.write)
+    );
+    let evidence = vec![
+        exchange(&format!("{owner} reads its object before"), &probe.before),
+        exchange(&called(writer, role, privilege), &probe.write),
+        exchange(&format!("{owner} reads its object after"), &probe.after),
+    ];
+    Some(escalation(operation, (writer, role), privilege, (what, outcome), evidence))
+}
+
+/// The evidence label of the offending request.
+fn called(name: &str, role: &str, privilege: Privilege<'_>) -> String {
+    match privilege {
+        Privilege::Stated(rule) => {
+            format!("{name} ({role}) calls an operation {} reserves for others", rule.origin)
+        }
+        Privilege::Inferred => format!("{name} ({role}) calls an administrators' operation"),
+    }
+}
+
+/// One finding: `name` of `role` did `what` (`called GET /admin/audit`),
+/// which `privilege` reserves for others, with the `outcome` that proves
+/// it. The offending request is the evidence's last but for a read after
+/// it: the one whose label names the caller.
 fn escalation(
     operation: &Operation,
-    name: &IdentityName,
-    role: &str,
+    (name, role): (&str, &str),
     privilege: Privilege<'_>,
-    (request, response): (&RecordedRequest, &RecordedResponse),
+    (what, outcome): (String, String),
+    evidence: Vec<Exchange>,
 ) -> Finding {
     let kind = FindingKind::PrivilegeEscalation;
-    let name = name.as_str();
-    let (confidence, grounds, label) = match privilege {
+    let (confidence, grounds) = match privilege {
         Privilege::Stated(rule) => (
             Confidence::High,
             format!("which {} does not allow to role `{role}`", rule.describe()),
-            format!("{name} ({role}) calls an operation {} reserves for others", rule.origin),
         ),
-        Privilege::Inferred => (
-            Confidence::Medium,
-            "which its path or tags reserve for administrators".to_owned(),
-            format!("{name} ({role}) calls an administrators' operation"),
-        ),
+        Privilege::Inferred => {
+            (Confidence::Medium, "which its path or tags reserve for administrators".to_owned())
+        }
     };
+    let offending = called(name, role, privilege);
+    let reproduce = evidence
+        .iter()
+        .find(|e| e.label == offending)
+        .or(evidence.first())
+        .map_or_else(String::new, |e| curl(&e.request));
     Finding {
         fingerprint: fingerprint(&[
             kind.as_str(),
@@ -191,13 +344,9 @@ fn escalation(
         parameter_location: None,
         identity: Some(name.to_owned()),
         owner: None,
-        reason: format!(
-            "{name}, of role `{role}`, called {}, {grounds}, and it succeeded ({})",
-            operation.label(),
-            response.status
-        ),
-        evidence: vec![Exchange { label, request: request.clone(), response: response.clone() }],
-        reproduce: curl(request),
+        reason: format!("{name}, of role `{role}`, {what}, {grounds}, and {outcome}"),
+        evidence,
+        reproduce,
         remediation: remediation(kind).to_owned(),
         baseline: None,
         spec_line: None,
