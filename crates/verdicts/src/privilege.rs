@@ -159,7 +159,8 @@ pub fn privilege_escalations(
         }
         let name = name.as_str();
         let label = called(name, role, privilege);
-        let evidence = vec![Exchange { label, request: request.clone(), response: response.clone() }];
+        let evidence =
+            vec![Exchange { label, request: request.clone(), response: response.clone() }];
         let what = format!("called {}", operation.label());
         let outcome = format!("it succeeded ({})", response.status);
         findings.push(escalation(operation, (name, role), privilege, (what, outcome), evidence));
@@ -194,7 +195,13 @@ pub fn stated_on_probes(
         let evidence = exchange(&called(name, role, privilege), &object.baseline);
         let outcome = format!("it succeeded ({})", evidence.response.status);
         let what = format!("called {}", operation.label());
-        findings.push(escalation(operation, (name, role), privilege, (what, outcome), vec![evidence]));
+        findings.push(escalation(
+            operation,
+            (name, role),
+            privilege,
+            (what, outcome),
+            vec![evidence],
+        ));
     }
     findings
 }
@@ -273,7 +280,8 @@ fn changed(
     let effect = crate::write::effect(probe)?;
     let operation = &probe.operation;
     let target = &probe.before.request.url;
-    let what = format!("sent {} on {owner}'s object {target}, created by trespass", operation.method);
+    let what =
+        format!("sent {} on {owner}'s object {target}, created by trespass", operation.method);
     let outcome = format!(
         "it answered {}; {owner}'s own read afterwards shows the object {effect}",
         outcome_text(&probe.write)
@@ -309,10 +317,9 @@ fn escalation(
 ) -> Finding {
     let kind = FindingKind::PrivilegeEscalation;
     let (confidence, grounds) = match privilege {
-        Privilege::Stated(rule) => (
-            Confidence::High,
-            format!("which {} does not allow to role `{role}`", rule.describe()),
-        ),
+        Privilege::Stated(rule) => {
+            (Confidence::High, format!("which {} does not allow to role `{role}`", rule.describe()))
+        }
         Privilege::Inferred => {
             (Confidence::Medium, "which its path or tags reserve for administrators".to_owned())
         }
@@ -357,7 +364,9 @@ fn escalation(
 mod tests {
     use super::*;
     use trespass_discovery::Listing;
-    use trespass_model::{Method, PathPattern, RoleSelector};
+    use trespass_model::{Method, PathPattern, RecordedRequest, RecordedResponse, RoleSelector};
+    use trespass_probes::active::Created;
+    use trespass_probes::{Observation, Reply};
 
     fn op(path: &str, tags: &[&str]) -> Operation {
         Operation {
@@ -462,5 +471,180 @@ mod tests {
         assert!(is_privileged(&op("/audit", &["admin"])));
         assert!(!is_privileged(&op("/administered-accounts", &["users"])));
         assert!(is_privileged_role("Admin") && !is_privileged_role("user"));
+    }
+
+    /// An answer to `method url` sent as `who`.
+    fn obs(method: Method, url: &str, who: &str, status: u16, body: &str) -> Observation {
+        let path = format!("http://127.0.0.1:1{url}");
+        let mut request = RecordedRequest::new(method, &path, &format!("X-API-Key: ${{{who}}}"));
+        if matches!(method, Method::Post | Method::Put) {
+            request.body = Some(r#"{"title":"canary-bob"}"#.into());
+        }
+        let reply = Reply {
+            status,
+            content_type: Some("application/json".into()),
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+            excerpt: body.into(),
+        };
+        Observation { request, outcome: Ok(reply) }
+    }
+
+    fn write_op(method: Method, path: &str) -> Operation {
+        Operation { method, ..op(path, &[]) }
+    }
+
+    const ITEM: &str = "/admin/news/{news_id}";
+    const ALICES: &str = r#"{"id":951,"title":"canary-alice","request_id":"r1"}"#;
+
+    /// bob (user) created news 952 and read it back with `read`; then sent
+    /// `method` on alice's news 951, whose read afterwards is `after`.
+    fn active(read: (u16, &str), method: Method, after: (u16, &str)) -> ActiveObservations {
+        let create = write_op(Method::Post, "/admin/news");
+        let created = |owner: usize, id: &str, canary: &str| Created {
+            owner,
+            path: ITEM.into(),
+            values: vec![("news_id".into(), id.into())],
+            canary: canary.into(),
+        };
+        let before = |n: &str| {
+            let body = ALICES.replace("r1", n);
+            obs(Method::Get, "/admin/news/951", "alice", 200, &body)
+        };
+        ActiveObservations {
+            created: vec![created(0, "951", "canary-alice"), created(1, "952", "canary-bob")],
+            creations: vec![CreateProbe {
+                operation: create,
+                creator: 1,
+                create: obs(Method::Post, "/admin/news", "bob", 201, r#"{"id":952}"#),
+                marker: "canary-bob".into(),
+                reads: vec![(1, obs(Method::Get, "/admin/news/952", "bob", read.0, read.1))],
+            }],
+            writes: vec![WriteProbe {
+                operation: write_op(method, ITEM),
+                object: 0,
+                writer: 1,
+                standing: Standing::Refused,
+                before: before("r2"),
+                before_again: before("r3"),
+                write: obs(method, "/admin/news/951", "bob", 204, ""),
+                after: obs(Method::Get, "/admin/news/951", "alice", after.0, after.1),
+            }],
+            notes: vec![],
+            leftovers: vec![],
+        }
+    }
+
+    fn write_findings(observed: &ActiveObservations, rules: &[RoleRule]) -> Vec<String> {
+        let names = [IdentityName::new("alice"), IdentityName::new("bob")];
+        let roles = [Some("user".to_owned()), Some("user".to_owned())];
+        privilege_writes(observed, &names, &roles, rules)
+            .iter()
+            .map(|f| {
+                format!("{} {} {:?}", f.method, f.identity.as_deref().unwrap_or("-"), f.confidence)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_refused_roles_create_and_delete_that_took_effect_are_findings() {
+        let shown = (200, r#"{"id":952,"title":"canary-bob"}"#);
+        let gone = (404, r#"{"error":"not found","request_id":"r9"}"#);
+        let observed = active(shown, Method::Delete, gone);
+        assert_eq!(write_findings(&observed, &[]), ["POST bob Medium", "DELETE bob Medium"]);
+
+        let findings = privilege_writes(
+            &observed,
+            &[IdentityName::new("alice"), IdentityName::new("bob")],
+            &[Some("user".to_owned()), Some("user".to_owned())],
+            &[],
+        );
+        assert_eq!(
+            findings[0].reason,
+            "bob, of role `user`, sent POST /admin/news, which its path or tags reserve for \
+             administrators, and it answered 201; bob's read of the new object \
+             http://127.0.0.1:1/admin/news/952 shows it created, holding `canary-bob` from the \
+             create"
+        );
+        assert_eq!(findings[0].evidence.len(), 2);
+        assert!(findings[0].reproduce.starts_with("curl -i -X POST "), "{}", findings[0].reproduce);
+        assert_eq!(
+            findings[1].reason,
+            "bob, of role `user`, sent DELETE on alice's object http://127.0.0.1:1/admin/news/951, \
+             created by trespass, which its path or tags reserve for administrators, and it \
+             answered 204; alice's own read afterwards shows the object deleted"
+        );
+        let labels: Vec<&str> = findings[1].evidence.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "alice reads its object before",
+                "bob (user) calls an administrators' operation",
+                "alice reads its object after",
+            ]
+        );
+        assert!(findings[1].reproduce.starts_with("curl -i -X DELETE "));
+
+        // A stated rule makes them certain.
+        let stated = rule(&["admin"]);
+        let stated = RoleRule {
+            selector: RoleSelector::Path(PathPattern::new("/admin/**").unwrap()),
+            ..stated
+        };
+        assert_eq!(write_findings(&observed, &[stated]), ["POST bob High", "DELETE bob High"]);
+    }
+
+    #[test]
+    fn a_privileged_write_that_answered_2xx_but_changed_nothing_is_no_finding() {
+        // The create answered 201 but the object is not there, or is not
+        // the one it sent; the PUT answered 204 and alice's news is as it
+        // was, noise aside.
+        let unchanged = (200, ALICES.replace("r1", "r4"));
+        for read in [(404, r#"{"error":"not found"}"#), (200, r#"{"id":952,"title":"other"}"#)] {
+            let observed = active(read, Method::Put, (unchanged.0, &unchanged.1));
+            assert_eq!(write_findings(&observed, &[]), Vec::<String>::new());
+        }
+    }
+
+    #[test]
+    fn a_refused_roles_write_is_no_bola_write_and_an_allowed_ones_is() {
+        let gone = (404, r#"{"error":"not found"}"#);
+        let mut observed = active((404, "{}"), Method::Delete, gone);
+        let names = [IdentityName::new("alice"), IdentityName::new("bob")];
+        assert!(crate::bola_writes(&observed, &names).is_empty());
+        observed.writes[0].standing = Standing::Allowed;
+        let bola = crate::bola_writes(&observed, &names);
+        assert_eq!(bola.len(), 1);
+        assert_eq!(
+            (bola[0].identity.as_deref(), bola[0].owner.as_deref()),
+            (Some("bob"), Some("alice"))
+        );
+        // privilege_writes judges by the standing recorded at probe time.
+        assert_eq!(write_findings(&observed, &[]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn standing_follows_rules_then_names_and_needs_a_role() {
+        let delete = write_op(Method::Delete, ITEM);
+        assert_eq!(standing(&delete, Some("user"), &[]), Standing::Refused);
+        assert_eq!(standing(&delete, Some("Admin"), &[]), Standing::Allowed);
+        assert_eq!(standing(&delete, None, &[]), Standing::Unjudged);
+        assert_eq!(
+            standing(&write_op(Method::Delete, "/news/{id}"), Some("user"), &[]),
+            Standing::Unjudged
+        );
+        let editors = RoleRule {
+            selector: RoleSelector::Path(PathPattern::new("/admin/news/*").unwrap()),
+            methods: Some(vec![Method::Delete]),
+            ..rule(&["editor"])
+        };
+        let rules = [editors];
+        assert_eq!(standing(&delete, Some("editor"), &rules), Standing::Allowed);
+        assert_eq!(standing(&delete, Some("admin"), &rules), Standing::Refused);
+        // The rule covers DELETE only: a PUT falls back to the names.
+        assert_eq!(
+            standing(&write_op(Method::Put, ITEM), Some("admin"), &rules),
+            Standing::Allowed
+        );
     }
 }
