@@ -168,11 +168,16 @@ pub async fn run_active(
                     let values = vec![(param.clone(), id)];
                     if standings(create, owner) == Standing::Refused {
                         let read = ReadBack { path: &item_path, values: &values, canary: &canary };
-                        let probe = read_back(context, create, owner, observation, read, standings)
-                            .await;
+                        let probe =
+                            read_back(context, create, owner, observation, read, standings).await;
                         observed.creations.push(probe);
                     }
-                    observed.created.push(Created { owner, path: item_path.clone(), values, canary });
+                    observed.created.push(Created {
+                        owner,
+                        path: item_path.clone(),
+                        values,
+                        canary,
+                    });
                 }
                 None => observed.notes.push(format!(
                     "{}: {name} could not create an object ({}), so its writes were not tested",
@@ -232,7 +237,8 @@ async fn read_back(
     let concrete = fill(read.path, read.values);
     let mut reads = Vec::new();
     for reader in reference.into_iter().chain([creator]) {
-        let (answer, _) = send(context, Method::Get, &concrete, owner_of(context, reader), None).await;
+        let (answer, _) =
+            send(context, Method::Get, &concrete, owner_of(context, reader), None).await;
         let shown = answer
             .success()
             .is_some_and(|reply| String::from_utf8_lossy(&reply.body).contains(&marker));
@@ -326,10 +332,7 @@ async fn probe_object(
             answer = send(context, delete.method, &concrete, by, None).await.0;
         }
         (!deleted(&answer)).then(|| {
-            format!(
-                "{concrete} created for {owner_name}: DELETE answered {}",
-                status_text(&answer)
-            )
+            format!("{concrete} created for {owner_name}: DELETE answered {}", status_text(&answer))
         })
     } else {
         Some(format!("{concrete} created for {owner_name}: the API documents no DELETE for it"))
