@@ -476,7 +476,7 @@ mod tests {
     /// An answer to `method url` sent as `who`.
     fn obs(method: Method, url: &str, who: &str, status: u16, body: &str) -> Observation {
         let path = format!("http://127.0.0.1:1{url}");
-        let mut request = RecordedRequest::new(method, &path, &format!("X-API-Key: ${{{who}}}"));
+        let mut request = RecordedRequest::new(method, &path, format!("X-API-Key: ${{{who}}}"));
         if matches!(method, Method::Post | Method::Put) {
             request.body = Some(r#"{"title":"canary-bob"}"#.into());
         }
