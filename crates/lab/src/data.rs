@@ -4,10 +4,9 @@
 //! against it, sees the same objects with the same ids. Ids are disjoint
 //! across kinds (users 1–2, accounts 11–13, tenants 21–22, invoices
 //! 1xx/2xx, reports 3xx, notes 4xx, orders 5xx, documents 601–900,
-//! announcements 951–990, catalog
-//! 1001+, statements 1101+, transactions 1201+, card limits 1301+) so that
-//! a value found in a response names one object only, which keeps the
-//! scanner's ownership map honest.
+//! announcements 951–990, catalog 1001+, statements 1101+, transactions
+//! 1201+, card limits 1301+) so that a value found in a response names one
+//! object only, which keeps the scanner's ownership map honest.
 //!
 //! The one mutable part is the [`Store`] of documents, profile themes and
 //! announcements that the write routes change; each [`Lab`](crate::Lab) owns its own.
