@@ -282,8 +282,34 @@ fn demo_in_active_mode_adds_confirmed_writes_and_the_fixed_lab_stays_clean() {
             ));
         }
     }
+    // Admin announcements: each user posts one (read back: created) and
+    // deletes the other's (the owner's read: gone), on routes whose path
+    // says admin. The PUT answers 204 and changes nothing: the trap. The
+    // delete of another's announcement is a privilege-escalation, not also
+    // a bola-write.
+    for identity in ["alice", "bob"] {
+        for (method, path) in
+            [("POST", "/admin/announcements"), ("DELETE", "/admin/announcements/{announcement_id}")]
+        {
+            expected.push((
+                "privilege-escalation".into(),
+                method.into(),
+                path.into(),
+                identity.into(),
+                "-".into(),
+            ));
+        }
+    }
     expected.sort();
     assert_eq!(finding_keys(&report), expected);
+    let written: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "privilege-escalation" && f["method"] != "GET")
+        .map(|f| (f["confidence"].as_str().unwrap(), f["cwe"].as_str().unwrap()))
+        .collect();
+    assert_eq!(written, [("medium", "CWE-285"); 4]);
     let in_body: Vec<(String, String, String)> = report["findings"]
         .as_array()
         .unwrap()
@@ -298,7 +324,8 @@ fn demo_in_active_mode_adds_confirmed_writes_and_the_fixed_lab_stays_clean() {
     assert!(in_body.iter().all(|(_, parameter, _)| parameter == "user_id"), "{in_body:?}");
     let notes = report["notes"].as_array().unwrap();
     assert!(
-        notes.contains(&serde_json::json!("active mode: created 8 object(s) and deleted them all")),
+        notes
+            .contains(&serde_json::json!("active mode: created 10 object(s) and deleted them all")),
         "{notes:?}"
     );
 
@@ -310,8 +337,16 @@ fn demo_in_active_mode_adds_confirmed_writes_and_the_fixed_lab_stays_clean() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let report = read_json(&json);
     assert_eq!(report["findings"], serde_json::json!([]));
-    // The fixed lab refuses to create in another's name: two fewer objects.
+    // The fixed lab refuses to create in another's name: two fewer
+    // documents; and it refuses users' announcements.
     let notes = report["notes"].as_array().unwrap();
+    for name in ["alice", "bob"] {
+        let refused = format!(
+            "active mode: POST /admin/announcements: {name} could not create an object (403), so \
+             its writes were not tested"
+        );
+        assert!(notes.contains(&serde_json::json!(refused)), "{notes:?}");
+    }
     assert!(
         notes.contains(&serde_json::json!("active mode: created 6 object(s) and deleted them all")),
         "{notes:?}"
@@ -345,6 +380,25 @@ fn active_scan_writes_only_to_objects_it_created_and_deletes_them() {
         .filter(|r| !matches!(r.method.as_str(), "GET" | "HEAD" | "OPTIONS"))
         .map(|r| (r.method, r.path))
         .collect();
+    // Admin announcements (951 and 952), one posted by each user: each
+    // user's PUT (ignored) and DELETE (done) on the other's, nothing left
+    // to clean up.
+    let (announcements, writes): (Vec<_>, Vec<_>) =
+        writes.into_iter().partition(|(_, p)| p.starts_with("/admin/announcements"));
+    let mut announcements: Vec<String> =
+        announcements.into_iter().map(|(m, p)| format!("{m} {p}")).collect();
+    announcements.sort();
+    assert_eq!(
+        announcements,
+        [
+            "DELETE /admin/announcements/951",
+            "DELETE /admin/announcements/952",
+            "POST /admin/announcements",
+            "POST /admin/announcements",
+            "PUT /admin/announcements/951",
+            "PUT /admin/announcements/952",
+        ]
+    );
     let posts = writes.iter().filter(|(m, p)| m == "POST" && p == "/documents").count();
     // Two for the foreign writes; per pair of identities, one created in
     // the other's name and one each for the PUT and the PATCH carrying the

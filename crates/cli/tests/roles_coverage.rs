@@ -185,6 +185,79 @@ fn stated_rules_report_each_role_they_do_not_allow_with_high_confidence() {
 }
 
 #[test]
+fn stated_rules_judge_active_writes_and_an_allowed_roles_write_stays_bola_write() {
+    let lab = RunningLab::start(false);
+    let dir = tempfile::tempdir().unwrap();
+    let config = setup(dir.path(), &lab, json!({}), RULES);
+    let (code, report, _) = scan(&config, &["--mode", "active"]);
+    assert_eq!(code, Some(1));
+
+    // The read findings of safe mode, the document writes (no rule or name
+    // restricts them), and on the admin announcements: bob (user) posts one
+    // and deletes alice's, which the rule reserves for admins; alice
+    // (admin) deletes bob's, which the rule allows her role, so what is
+    // left is another's object changed: a bola-write.
+    let mut expected = role_free_findings();
+    expected.push(key("privilege-escalation", "/admin/audit", "bob", "-"));
+    expected.push(key("privilege-escalation", "/orders/{order_id}", "bob", "-"));
+    let write = |kind: &str, method: &str, path: &str, identity: &str, owner: &str| {
+        (kind.into(), method.into(), path.into(), identity.into(), owner.into())
+    };
+    for (identity, owner) in [("alice", "bob"), ("bob", "alice")] {
+        for (method, path) in [
+            ("PUT", "/documents/{document_id}"),
+            ("PUT", "/documents/{document_id}"),
+            ("POST", "/documents"),
+        ] {
+            expected.push(write("bola-write", method, path, identity, owner));
+        }
+    }
+    let item = "/admin/announcements/{announcement_id}";
+    expected.push(write("privilege-escalation", "POST", "/admin/announcements", "bob", "-"));
+    expected.push(write("privilege-escalation", "DELETE", item, "bob", "-"));
+    expected.push(write("bola-write", "DELETE", item, "alice", "bob"));
+    expected.sort();
+    assert_eq!(finding_keys(&report), expected);
+
+    let finding = |method: &str, kind: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == kind && f["method"] == method && f["path"] != "/documents")
+            .unwrap()
+    };
+    // alice, whose role the rule allows, is the reference that reads bob's
+    // new announcement back.
+    let post = finding("POST", "privilege-escalation");
+    assert_eq!(post["confidence"], "high");
+    let reason = post["reason"].as_str().unwrap();
+    let cited = format!(
+        "bob, of role `user`, sent POST /admin/announcements, which roles.rules[1] at \
+         trespass.toml line {} (path /admin/**, allows admin) does not allow to role `user`, \
+         and it answered 201; alice's read of the new object {}admin/announcements/952 shows \
+         it created",
+        rule_line(1),
+        lab.url()
+    );
+    assert!(reason.starts_with(&cited), "{reason}");
+    assert_eq!(post["evidence"][1]["label"], "alice reads the new object");
+    assert_eq!(post["evidence"][1]["response"]["status"], 200);
+    let delete = finding("DELETE", "privilege-escalation");
+    assert_eq!(delete["confidence"], "high");
+    assert_eq!(delete["evidence"][2]["response"]["status"], 404);
+    assert_eq!(
+        coverage(&report, "POST", "/admin/announcements")["pairs"],
+        json!([{ "caller": "bob", "ran": ["privilege"] }])
+    );
+    let notes = report["notes"].as_array().unwrap();
+    assert!(
+        notes.contains(&json!("active mode: created 10 object(s) and deleted them all")),
+        "{notes:?}"
+    );
+}
+
+#[test]
 fn a_rule_on_a_listing_whose_name_says_nothing_is_judged_with_evidence() {
     // `/tenants` is an ordinary listing: no name marks it, so only the rule
     // makes bob's successful call a finding, and its evidence must be kept.

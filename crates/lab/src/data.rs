@@ -3,13 +3,13 @@
 //! Everything here is a constant, so every run of the lab, and every test
 //! against it, sees the same objects with the same ids. Ids are disjoint
 //! across kinds (users 1–2, accounts 11–13, tenants 21–22, invoices
-//! 1xx/2xx, reports 3xx, notes 4xx, orders 5xx, documents 6xx, catalog
-//! 1001+, statements 1101+, transactions 1201+, card limits 1301+) so that
-//! a value found in a response names one object only, which keeps the
-//! scanner's ownership map honest.
+//! 1xx/2xx, reports 3xx, notes 4xx, orders 5xx, documents 601–900,
+//! announcements 951–990, catalog 1001+, statements 1101+, transactions
+//! 1201+, card limits 1301+) so that a value found in a response names one
+//! object only, which keeps the scanner's ownership map honest.
 //!
-//! The one mutable part is the [`Store`] of documents and profile themes
-//! that the write routes change; each [`Lab`](crate::Lab) owns its own.
+//! The one mutable part is the [`Store`] of documents, profile themes and
+//! announcements that the write routes change; each [`Lab`](crate::Lab) owns its own.
 //!
 //! Each object type derives `Serialize` and carries its own `id` field, which
 //! is what every JSON object response includes.
@@ -225,13 +225,15 @@ pub(crate) const FIRST_DOCUMENT_ID: u64 = 601;
 /// long-running `trespass lab` cannot grow without bound.
 pub(crate) const MAX_DOCUMENTS: usize = 300;
 
-/// What the write routes change: documents, and each user's profile theme.
+/// What the write routes change: documents, each user's profile theme,
+/// and the administrators' announcements.
 #[derive(Debug)]
 pub(crate) struct Store {
     pub(crate) documents: Vec<Document>,
     pub(crate) next_document: u64,
     /// `(user_id, theme)`, one per user, starting from [`PROFILES`].
     pub(crate) themes: Vec<(u64, String)>,
+    pub(crate) announcements: Announcements,
 }
 
 impl Default for Store {
@@ -240,7 +242,42 @@ impl Default for Store {
             documents: Vec::new(),
             next_document: FIRST_DOCUMENT_ID,
             themes: PROFILES.iter().map(|p| (p.user_id, p.theme.to_owned())).collect(),
+            announcements: Announcements::default(),
         }
+    }
+}
+
+// Admin announcements: the privileged write of the lab.
+
+/// An announcement: what an administrator posts for every user, created by
+/// `POST /admin/announcements`. No lab user is an administrator.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Announcement {
+    pub(crate) id: u64,
+    pub(crate) title: String,
+    pub(crate) text: String,
+    /// The user who posted it.
+    pub(crate) author_id: u64,
+}
+
+/// The first id `POST /admin/announcements` hands out: after the last
+/// document id (600 + [`MAX_DOCUMENTS`]), before the catalog's 1001.
+pub(crate) const FIRST_ANNOUNCEMENT_ID: u64 = 951;
+
+/// How many announcements one lab keeps; a create beyond it answers 507,
+/// and ids stay below the catalog's.
+pub(crate) const MAX_ANNOUNCEMENTS: usize = 40;
+
+/// The announcements posted so far, and the next id.
+#[derive(Debug)]
+pub(crate) struct Announcements {
+    pub(crate) posted: Vec<Announcement>,
+    pub(crate) next: u64,
+}
+
+impl Default for Announcements {
+    fn default() -> Self {
+        Announcements { posted: Vec::new(), next: FIRST_ANNOUNCEMENT_ID }
     }
 }
 

@@ -60,6 +60,10 @@
 //! | `PATCH /documents/{document_id}` | trap: the owner's only (404 otherwise), `user_id` in the body accepted and ignored | same |
 //! | `DELETE /documents/{document_id}` | the owner's only: 204, else 404 | same |
 //! | `PUT /profiles/{user_id}` | trap: id ignored, sets the **caller's** theme, 204 | same |
+//! | `POST /admin/announcements` (tag `admin`) | **any valid key posts**: 201, `Location` | 403: no lab user is an admin |
+//! | `GET /admin/announcements/{announcement_id}` | any valid key reads | 403 |
+//! | `PUT /admin/announcements/{announcement_id}` | trap: 204 to a user, **nothing changed** | 403 |
+//! | `DELETE /admin/announcements/{announcement_id}` | **any valid key deletes**: 204 | 403 |
 //!
 //! [`PLANTED`] lists the same faults as data, with the finding kind a scan
 //! must report (`bola-read`, `missing-auth`, …) or `none` for the traps,
@@ -93,6 +97,7 @@
 //! The catalog (1001 Widget, 1002 Gadget) is public. Every object carries its
 //! own `id` field. Documents start empty and are numbered from 601 as they
 //! are created; a lab keeps at most 300 (then `POST` answers 507).
+//! Announcements start empty too, numbered from 951, at most 40.
 //!
 //! # Request log
 //!
@@ -252,6 +257,22 @@ pub const PLANTED: &[(&str, &str, &str)] = &[
         "/profiles/{user_id}",
         "none",
         "trap: PUT ignores the id and changes the caller's own profile (204)",
+    ),
+    // Admin announcements: a privileged write reachable by a user.
+    (
+        "/admin/announcements",
+        "privilege-escalation",
+        "POST of an admin route (path and tag `admin`) creates for any valid key",
+    ),
+    (
+        "/admin/announcements/{announcement_id}",
+        "privilege-escalation",
+        "DELETE of an admin route deletes for any valid key",
+    ),
+    (
+        "/admin/announcements/{announcement_id}",
+        "none",
+        "trap: PUT answers 204 to a user and changes nothing",
     ),
 ];
 

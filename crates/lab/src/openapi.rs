@@ -8,7 +8,7 @@
 //! breaks it at runtime (the reports route serves without a key), which is
 //! exactly what a scanner compares against. The differences between the
 //! modes: the `403`s that only the vulnerable accounts and document routes
-//! answer, the `403`s of the fixed admin route and of the fixed document
+//! answer, the `403`s of the fixed admin routes and of the fixed document
 //! writes (to a body naming another owner), and the `401` that the
 //! vulnerable document forgets on `/tenants/{tenant_id}/invoices`. Ids
 //! outside the path (`?account_id=`, `X-Account-Id`, an `account_id`
@@ -481,8 +481,75 @@ const ROUTES: &[RouteDoc] = &[
         "204",
         Body::Empty,
     ),
+    // Admin announcements: a privileged write reachable by a user.
+    RouteDoc {
+        forbidden_when_fixed: true,
+        ..write(
+            "post",
+            list(
+                "/admin/announcements",
+                "createAnnouncement",
+                "Post an announcement, for administrators only",
+                "admin",
+                Body::Empty,
+                Access::Key,
+            ),
+            Some("AnnouncementInput"),
+            "201",
+            Body::Object("Announcement"),
+        )
+    },
+    RouteDoc {
+        forbidden_when_fixed: true,
+        ..item(
+            "/admin/announcements/{announcement_id}",
+            "getAnnouncement",
+            "One announcement, for administrators only",
+            "admin",
+            ANNOUNCEMENT,
+            "Announcement",
+            Access::Key,
+        )
+    },
+    RouteDoc {
+        forbidden_when_fixed: true,
+        ..write(
+            "put",
+            item(
+                "/admin/announcements/{announcement_id}",
+                "putAnnouncement",
+                "Edit an announcement, for administrators only",
+                "admin",
+                ANNOUNCEMENT,
+                "Announcement",
+                Access::Key,
+            ),
+            Some("AnnouncementInput"),
+            "204",
+            Body::Empty,
+        )
+    },
+    RouteDoc {
+        forbidden_when_fixed: true,
+        ..write(
+            "delete",
+            item(
+                "/admin/announcements/{announcement_id}",
+                "deleteAnnouncement",
+                "Delete an announcement, for administrators only",
+                "admin",
+                ANNOUNCEMENT,
+                "Announcement",
+                Access::Key,
+            ),
+            None,
+            "204",
+            Body::Empty,
+        )
+    },
 ];
 
+const ANNOUNCEMENT: &[(&str, &str)] = &[("announcement_id", "Id of the announcement.")];
 const TENANT_INVOICE: &[(&str, &str)] =
     &[("tenant_id", "Id of the tenant."), ("invoice_id", "Id of the invoice.")];
 const DOCUMENT: &[(&str, &str)] = &[("document_id", "Id of the document.")];
@@ -752,6 +819,20 @@ fn schemas() -> Value {
                     "nullable": true,
                     "description": "Seconds the token lives; null when it does not expire.",
                 },
+            },
+        },
+        "Announcement": object(&[
+            ("id", id()),
+            ("title", string()),
+            ("text", string()),
+            ("author_id", id()),
+        ]),
+        "AnnouncementInput": {
+            "type": "object",
+            "required": ["title"],
+            "properties": {
+                "title": { "type": "string", "example": "Maintenance tonight" },
+                "text": { "type": "string", "default": "" },
             },
         },
         "ProfileInput": {

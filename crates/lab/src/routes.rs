@@ -30,6 +30,7 @@ use crate::data::{
     Invoice, MAX_DOCUMENTS, NOTES, Note, ORDERS, Order, PROFILES, REPORTS, Report, STATEMENTS,
     Statement, TENANTS, TRANSACTIONS, Tenant, Transaction, USERS, User,
 };
+use crate::data::{Announcement, MAX_ANNOUNCEMENTS};
 use crate::{ACCOUNT_HEADER, KEY_HEADER};
 use crate::{Lab, log, noise, session};
 
@@ -69,6 +70,12 @@ pub(crate) fn router(lab: &Lab) -> Router {
             "/documents/{document_id}",
             get(get_document).put(put_document).patch(patch_document).delete(delete_document),
         )
+        // Admin announcements: a privileged write reachable by a user.
+        .route("/admin/announcements", axum::routing::post(create_announcement))
+        .route(
+            "/admin/announcements/{announcement_id}",
+            get(get_announcement).put(put_announcement).delete(delete_announcement),
+        )
         .fallback(unknown_path)
         .method_not_allowed_fallback(unknown_method)
         .layer(axum::middleware::from_fn_with_state(lab.clone(), noise::decorate))
@@ -92,7 +99,8 @@ pub(crate) enum ApiError {
     MethodNotAllowed,
     /// 400 `bad request`: a write body that is not the JSON object asked for.
     BadRequest,
-    /// 507 `lab is full`: [`MAX_DOCUMENTS`] documents exist already.
+    /// 507 `lab is full`: [`MAX_DOCUMENTS`] documents, or
+    /// [`MAX_ANNOUNCEMENTS`] announcements, exist already.
     Full,
 }
 
@@ -677,6 +685,97 @@ async fn delete_document(
     let mut store = lab.store();
     let position = store.documents.iter().position(|d| d.id == id && d.user_id == caller.id);
     store.documents.remove(position.ok_or(ApiError::NotFound)?);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// Admin announcements: a privileged write reachable by a user. Only an
+// administrator may post, edit or delete one, and no lab user is one: the
+// fixed lab answers 403 to every user on all four routes. The vulnerable lab
+// checks the key and not the role on the create, the read and the delete;
+// its edit is the trap, answering 204 to a user and changing nothing.
+
+/// An announcement body: `title` (a string) is required, `text` defaults
+/// to empty.
+fn announcement_fields(
+    body: Result<Json<Value>, JsonRejection>,
+) -> Result<(String, String), ApiError> {
+    let Json(body) = body.map_err(|_| ApiError::BadRequest)?;
+    let title = body.get("title").and_then(Value::as_str).ok_or(ApiError::BadRequest)?;
+    let text = match body.get("text") {
+        None => "",
+        Some(value) => value.as_str().ok_or(ApiError::BadRequest)?,
+    };
+    Ok((title.to_owned(), text.to_owned()))
+}
+
+/// Vulnerable: any valid key posts an announcement (201, `Location`).
+/// Fixed: 403, nothing created.
+async fn create_announcement(
+    State(lab): State<Lab>,
+    Caller(caller): Caller,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    if lab.is_fixed() {
+        return Err(ApiError::Forbidden);
+    }
+    let (title, text) = announcement_fields(body)?;
+    let mut store = lab.store();
+    let announcements = &mut store.announcements;
+    if announcements.posted.len() >= MAX_ANNOUNCEMENTS {
+        return Err(ApiError::Full);
+    }
+    let announcement = Announcement { id: announcements.next, title, text, author_id: caller.id };
+    announcements.next += 1;
+    announcements.posted.push(announcement.clone());
+    let location = [(LOCATION, format!("/admin/announcements/{}", announcement.id))];
+    Ok((StatusCode::CREATED, location, Json(announcement)).into_response())
+}
+
+/// Vulnerable: any valid key reads any announcement. Fixed: 403.
+async fn get_announcement(
+    State(lab): State<Lab>,
+    Caller(_caller): Caller,
+    ObjectId(id): ObjectId,
+) -> Reply<Announcement> {
+    if lab.is_fixed() {
+        return Err(ApiError::Forbidden);
+    }
+    let store = lab.store();
+    let found = store.announcements.posted.iter().find(|a| a.id == id);
+    found.cloned().map(Json).ok_or(ApiError::NotFound)
+}
+
+/// A trap for the scanner in the vulnerable lab: a user's edit of an
+/// existing announcement answers 204 and is dropped, since only an
+/// administrator's would be applied. Fixed: 403.
+async fn put_announcement(
+    State(lab): State<Lab>,
+    Caller(_caller): Caller,
+    ObjectId(id): ObjectId,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    if lab.is_fixed() {
+        return Err(ApiError::Forbidden);
+    }
+    announcement_fields(body)?;
+    let store = lab.store();
+    store.announcements.posted.iter().find(|a| a.id == id).ok_or(ApiError::NotFound)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Vulnerable: any valid key deletes any announcement (204). Fixed: 403.
+async fn delete_announcement(
+    State(lab): State<Lab>,
+    Caller(_caller): Caller,
+    ObjectId(id): ObjectId,
+) -> Result<StatusCode, ApiError> {
+    if lab.is_fixed() {
+        return Err(ApiError::Forbidden);
+    }
+    let mut store = lab.store();
+    let posted = &mut store.announcements.posted;
+    let position = posted.iter().position(|a| a.id == id).ok_or(ApiError::NotFound)?;
+    posted.remove(position);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -243,7 +243,7 @@ fn catalog() -> Value {
 }
 
 /// Every path the lab documents and serves.
-const PATHS: [&str; 30] = [
+const PATHS: [&str; 32] = [
     "/",
     "/openapi.json",
     "/me",
@@ -274,6 +274,8 @@ const PATHS: [&str; 30] = [
     "/team",
     "/documents",
     "/documents/{document_id}",
+    "/admin/announcements",
+    "/admin/announcements/{announcement_id}",
 ];
 
 #[test]
@@ -598,7 +600,8 @@ async fn openapi_document_describes_every_route() {
                 "/documents" => &["get", "post"],
                 "/documents/{document_id}" => &["get", "put", "patch", "delete"],
                 "/profiles/{user_id}" => &["get", "put"],
-                "/login" => &["post"],
+                "/login" | "/admin/announcements" => &["post"],
+                "/admin/announcements/{announcement_id}" => &["get", "put", "delete"],
                 _ => &["get"],
             };
             assert_eq!(methods, expected_methods, "{path}");
@@ -610,7 +613,10 @@ async fn openapi_document_describes_every_route() {
                 let success = match (method.as_str(), path.as_str()) {
                     ("post", "/login") => "200",
                     ("post", _) => "201",
-                    ("delete", _) | ("put", "/profiles/{user_id}") => "204",
+                    ("delete", _)
+                    | ("put", "/profiles/{user_id}" | "/admin/announcements/{announcement_id}") => {
+                        "204"
+                    }
                     _ => "200",
                 };
                 assert!(responses.contains_key(success), "{method} {path}");
@@ -683,15 +689,33 @@ async fn openapi_document_describes_every_route() {
         let audit = &paths["/admin/audit"]["get"];
         assert_eq!(audit["responses"].get("403").is_some(), fixed);
         assert_eq!(audit["tags"], json!(["admin"]));
+        // Every announcement route is for administrators: 403 in the fixed
+        // document, the admin tag in both.
+        for (path, method) in [
+            ("/admin/announcements", "post"),
+            ("/admin/announcements/{announcement_id}", "get"),
+            ("/admin/announcements/{announcement_id}", "put"),
+            ("/admin/announcements/{announcement_id}", "delete"),
+        ] {
+            let operation = &paths[path][method];
+            assert_eq!(operation["responses"].get("403").is_some(), fixed, "{method} {path}");
+            assert_eq!(operation["tags"], json!(["admin"]), "{method} {path}");
+        }
 
         // Each documented path is served: with alice's key, a concrete path
         // of every template answers 200 (the fixed admin route 403), once
         // alice has a document.
         let created = lab.send_body("POST", "/documents", Some(ALICE), Some(doc("a"))).await;
         assert_eq!(created.status, 201);
-        for path in PATHS.into_iter().filter(|p| *p != "/login") {
+        let posted = lab
+            .send_body("POST", "/admin/announcements", Some(ALICE), Some(json!({ "title": "t" })))
+            .await;
+        assert_eq!(posted.status, if fixed { 403 } else { 201 });
+        let get_only = |p: &&str| !["/login", "/admin/announcements"].contains(p);
+        for path in PATHS.into_iter().filter(get_only) {
             let concrete = concrete_path(path);
-            let expected = if fixed && path == "/admin/audit" { 403 } else { 200 };
+            let admin = path.starts_with("/admin/");
+            let expected = if fixed && admin { 403 } else { 200 };
             let reply = match path {
                 "/statements" | "/balance" => {
                     lab.get(&format!("{concrete}?account_id=11"), Some(ALICE)).await
@@ -758,6 +782,7 @@ fn concrete_path(template: &str) -> String {
         ("{order_id}", "501"),
         ("{tenant_id}", "21"),
         ("{document_id}", "601"),
+        ("{announcement_id}", "951"),
     ];
     ids.iter().fold(template.to_owned(), |path, (name, id)| path.replace(name, id))
 }
@@ -847,6 +872,65 @@ async fn admin_audit_answers_users_in_the_vulnerable_lab_only() {
     }
     fixed.get("/admin/audit", Some(WRONG)).await.assert(401, unauthorized());
     fixed.stop().await;
+}
+
+// Admin announcements: a privileged write reachable by a user.
+
+#[tokio::test]
+async fn admin_announcements_take_users_writes_in_the_vulnerable_lab_only() {
+    let lab = Running::start(false).await;
+    let input = json!({ "title": "Maintenance", "text": "tonight" });
+    let posted = lab.send_body("POST", "/admin/announcements", Some(BOB), Some(input)).await;
+    assert_eq!(posted.header("location"), Some("/admin/announcements/951"));
+    let announcement =
+        json!({ "id": 951, "title": "Maintenance", "text": "tonight", "author_id": 2 });
+    posted.assert(201, announcement.clone());
+    lab.get("/admin/announcements/951", Some(ALICE)).await.assert(200, announcement.clone());
+    lab.get("/admin/announcements/951", None).await.assert(401, unauthorized());
+    let bad = lab.send_body("POST", "/admin/announcements", Some(BOB), Some(json!({}))).await;
+    bad.assert(400, json!({ "error": "bad request" }));
+
+    // The trap: a user's edit answers 204 and changes nothing.
+    let edit = json!({ "title": "Changed" });
+    let put = lab.send_body("PUT", "/admin/announcements/951", Some(ALICE), Some(edit)).await;
+    assert_eq!((put.status, put.body.len()), (204, 0));
+    lab.get("/admin/announcements/951", Some(BOB)).await.assert(200, announcement);
+
+    // Any user deletes any announcement.
+    let deleted = lab.send("DELETE", "/admin/announcements/951", Some(ALICE)).await;
+    assert_eq!((deleted.status, deleted.body.len()), (204, 0));
+    lab.get("/admin/announcements/951", Some(BOB)).await.assert(404, not_found());
+    lab.send("DELETE", "/admin/announcements/951", Some(ALICE)).await.assert(404, not_found());
+    lab.stop().await;
+
+    let fixed = Running::start(true).await;
+    let forbidden = json!({ "error": "forbidden" });
+    for key in [ALICE, BOB] {
+        let input = json!({ "title": "t" });
+        let posted = fixed.send_body("POST", "/admin/announcements", Some(key), Some(input)).await;
+        posted.assert(403, forbidden.clone());
+        for method in ["GET", "PUT", "DELETE"] {
+            let body = (method == "PUT").then(|| json!({ "title": "t" }));
+            let reply = fixed.send_body(method, "/admin/announcements/951", Some(key), body).await;
+            reply.assert(403, forbidden.clone());
+        }
+    }
+    fixed.send("DELETE", "/admin/announcements/951", None).await.assert(401, unauthorized());
+    fixed.stop().await;
+}
+
+#[tokio::test]
+async fn announcements_are_capped() {
+    let lab = Running::start(false).await;
+    let input = || Some(json!({ "title": "t" }));
+    for n in 0..40 {
+        let posted = lab.send_body("POST", "/admin/announcements", Some(ALICE), input()).await;
+        assert_eq!(posted.status, 201, "announcement {n}");
+    }
+    let full = lab.send_body("POST", "/admin/announcements", Some(ALICE), input()).await;
+    full.assert(507, json!({ "error": "lab is full" }));
+    assert_eq!(lab.get("/admin/announcements/990", Some(ALICE)).await.status, 200);
+    lab.stop().await;
 }
 
 #[tokio::test]

@@ -17,6 +17,18 @@
 //! 3. **clean up**: the owner deletes what is left of what trespass created,
 //!    and every object that could not be deleted is reported.
 //!
+//! **Roles.** `run_active` is told each identity's [`Standing`] on each
+//! operation: whether a role rule or the operation's names restrict it, and
+//! if so whether the identity's role is allowed. A create by an identity
+//! whose role is refused is read back at once ([`CreateProbe`]): by an
+//! identity of an allowed role (the reference) when the scan has one, else
+//! by the creator itself, so the verdicts can tell a create that took
+//! effect from one that only answered 2xx. Every write records the
+//! writer's standing, so the verdicts judge a refused role's write as
+//! `privilege-escalation` and any other as `bola-write`. A created object
+//! whose owner cannot delete it is deleted by an allowed identity, when one
+//! exists.
+//!
 //! Nothing here touches an object trespass did not create. Ids in JSON
 //! body fields (`user_id`, `owner_id`) are probed by
 //! [`body_fields`](crate::body_fields). Known shortcoming: enums and nested objects of
@@ -45,6 +57,42 @@ pub struct Created {
     pub canary: String,
 }
 
+/// Where an identity stands on an operation, as far as roles go.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Standing {
+    /// No rule or name restricts the operation, or the identity has no
+    /// role: its privilege is not judged.
+    #[default]
+    Unjudged,
+    /// The operation is restricted and the identity's role may call it: a
+    /// reference for what the operation does.
+    Allowed,
+    /// The operation is restricted and the identity's role may not call it.
+    Refused,
+}
+
+/// Each identity's [`Standing`] on an operation, by identity index.
+pub type Standings<'a> = &'a (dyn Fn(&Operation, usize) -> Standing + Sync);
+
+/// A create by an identity whose role the operation refuses, and the read
+/// that shows whether the object exists.
+#[derive(Clone, Debug)]
+pub struct CreateProbe {
+    /// The `POST` operation.
+    pub operation: Operation,
+    /// Index of the identity that created.
+    pub creator: usize,
+    /// The create, which answered 2xx with a new id.
+    pub create: Observation,
+    /// Text the object must show to prove it was created from this
+    /// request: the canary, when the body carried one, else the new id.
+    pub marker: String,
+    /// The reads of the new object, in order, with the reader's index: an
+    /// allowed identity's first when the scan has one, then the creator's
+    /// when the first did not show the marker.
+    pub reads: Vec<(usize, Observation)>,
+}
+
 /// One write of another identity on a created object, with the owner's
 /// reads around it.
 #[derive(Clone, Debug)]
@@ -55,6 +103,10 @@ pub struct WriteProbe {
     pub object: usize,
     /// Index of the identity that wrote.
     pub writer: usize,
+    /// The writer's standing on the write operation: a refused role's
+    /// write is judged as `privilege-escalation`, any other as
+    /// `bola-write`.
+    pub standing: Standing,
     /// The owner's read before the write.
     pub before: Observation,
     /// The same read again, for noise.
@@ -70,6 +122,8 @@ pub struct WriteProbe {
 pub struct ActiveObservations {
     /// Objects created, in creation order.
     pub created: Vec<Created>,
+    /// Creates by identities whose role the operation refuses, read back.
+    pub creations: Vec<CreateProbe>,
     /// Writes tried.
     pub writes: Vec<WriteProbe>,
     /// What could not be done, and why.
@@ -79,7 +133,12 @@ pub struct ActiveObservations {
 }
 
 /// Creates, writes, confirms and cleans up, as the module docs describe.
-pub async fn run_active(context: Context<'_>, operations: &[Operation]) -> ActiveObservations {
+/// `standings` tells where each identity stands on each operation.
+pub async fn run_active(
+    context: Context<'_>,
+    operations: &[Operation],
+    standings: Standings<'_>,
+) -> ActiveObservations {
     let mut observed = ActiveObservations::default();
     let run = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() % (1 << 40));
 
@@ -105,12 +164,21 @@ pub async fn run_active(context: Context<'_>, operations: &[Operation]) -> Activ
                 send(context, create.method, &create.path, owner_of(context, owner), Some(&body))
                     .await;
             match new_id(&observation, location.as_deref(), &param) {
-                Some(id) => observed.created.push(Created {
-                    owner,
-                    path: item_path.clone(),
-                    values: vec![(param.clone(), id)],
-                    canary,
-                }),
+                Some(id) => {
+                    let values = vec![(param.clone(), id)];
+                    if standings(create, owner) == Standing::Refused {
+                        let read = ReadBack { path: &item_path, values: &values, canary: &canary };
+                        let probe =
+                            read_back(context, create, owner, observation, read, standings).await;
+                        observed.creations.push(probe);
+                    }
+                    observed.created.push(Created {
+                        owner,
+                        path: item_path.clone(),
+                        values,
+                        canary,
+                    });
+                }
                 None => observed.notes.push(format!(
                     "{}: {name} could not create an object ({}), so its writes were not tested",
                     create.label(),
@@ -126,7 +194,7 @@ pub async fn run_active(context: Context<'_>, operations: &[Operation]) -> Activ
         created
             .iter()
             .enumerate()
-            .map(|(index, object)| probe_object(context, operations, index, object)),
+            .map(|(index, object)| probe_object(context, operations, standings, index, object)),
     )
     .await;
     for (writes, notes, leftover) in results {
@@ -137,10 +205,56 @@ pub async fn run_active(context: Context<'_>, operations: &[Operation]) -> Activ
     observed
 }
 
+/// Where to read a new object back, and the canary its create sent.
+struct ReadBack<'a> {
+    path: &'a str,
+    values: &'a [(String, String)],
+    canary: &'a str,
+}
+
+/// Reads back an object that `creator`, whose role `create` refuses, has
+/// just created: first as an identity the operation allows (the
+/// reference), then, unless that read showed it, as the creator. A
+/// reference may be refused the item's read where the creator is not, and
+/// the creator may be refused it where the reference is not; either read
+/// that shows the object is proof.
+async fn read_back(
+    context: Context<'_>,
+    create: &Operation,
+    creator: usize,
+    observation: Observation,
+    read: ReadBack<'_>,
+    standings: Standings<'_>,
+) -> CreateProbe {
+    let sent_canary =
+        observation.request.body.as_deref().is_some_and(|body| body.contains(read.canary));
+    let marker = match read.values.first() {
+        Some((_, id)) if !sent_canary => id.clone(),
+        _ => read.canary.to_owned(),
+    };
+    let reference = (0..context.identities.len())
+        .find(|i| *i != creator && standings(create, *i) == Standing::Allowed);
+    let concrete = fill(read.path, read.values);
+    let mut reads = Vec::new();
+    for reader in reference.into_iter().chain([creator]) {
+        let (answer, _) =
+            send(context, Method::Get, &concrete, owner_of(context, reader), None).await;
+        let shown = answer
+            .success()
+            .is_some_and(|reply| String::from_utf8_lossy(&reply.body).contains(&marker));
+        reads.push((reader, answer));
+        if shown {
+            break;
+        }
+    }
+    CreateProbe { operation: create.clone(), creator, create: observation, marker, reads }
+}
+
 /// Every write on one created object, then its clean-up.
 async fn probe_object(
     context: Context<'_>,
     operations: &[Operation],
+    standings: Standings<'_>,
     index: usize,
     object: &Created,
 ) -> (Vec<WriteProbe>, Vec<String>, Option<String>) {
@@ -187,6 +301,7 @@ async fn probe_object(
                 operation: operation.clone(),
                 object: index,
                 writer,
+                standing: standings(operation, writer),
                 before,
                 before_again,
                 write,
@@ -201,18 +316,24 @@ async fn probe_object(
         notes.push(format!("{concrete}: no GET to read created objects back; writes not tested"));
     }
 
-    // Clean up.
+    // Clean up: the owner deletes; where its role may not, an identity
+    // whose role may does.
     let leftover = if gone {
         None
     } else if let Some(delete) = item(Method::Delete) {
-        let (deleted, _) = send(context, delete.method, &concrete, owner, None).await;
-        match deleted.status() {
-            Some(status) if (200..300).contains(&status) || matches!(status, 404 | 410) => None,
-            _ => Some(format!(
-                "{concrete} created for {owner_name}: DELETE answered {}",
-                status_text(&deleted)
-            )),
+        let deleted = |answer: &Observation| {
+            answer.status().is_some_and(|s| (200..300).contains(&s) || matches!(s, 404 | 410))
+        };
+        let (mut answer, _) = send(context, delete.method, &concrete, owner, None).await;
+        let allowed = (0..context.identities.len())
+            .find(|i| *i != object.owner && standings(&delete, *i) == Standing::Allowed);
+        if let (false, Some(allowed)) = (deleted(&answer), allowed) {
+            let by = owner_of(context, allowed);
+            answer = send(context, delete.method, &concrete, by, None).await.0;
         }
+        (!deleted(&answer)).then(|| {
+            format!("{concrete} created for {owner_name}: DELETE answered {}", status_text(&answer))
+        })
     } else {
         Some(format!("{concrete} created for {owner_name}: the API documents no DELETE for it"))
     };

@@ -13,8 +13,9 @@
 //! 5. **verdicts**: judge each operation's observations, and the listings
 //!    for `credential-exposure` and `privilege-escalation`; in active mode
 //!    only ([`ScanMode::Active`]), create objects, try other identities'
-//!    writes on them, confirm by the owner's reads, judge `bola-write`, and
-//!    delete what was created ([`trespass_probes::active`]);
+//!    writes on them, confirm by the owner's reads, judge `bola-write`, or
+//!    `privilege-escalation` where the writer's role may not call the
+//!    operation, and delete what was created ([`trespass_probes::active`]);
 //! 6. assemble the report, and pass every string in it through the
 //!    redactor one last time, so that no secret can reach a renderer even if
 //!    an earlier stage let one through.
@@ -525,10 +526,17 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         progress.phase(Phase::Active, None);
         // Writes on created objects, then ids in body fields, on objects
         // created for the purpose.
+        // Each identity's standing on each operation, so that a refused
+        // role's writes are judged as privilege, not as BOLA.
+        let standings = |operation: &Operation, identity: usize| {
+            let role = roles.get(identity).and_then(Option::as_deref);
+            trespass_verdicts::standing(operation, role, &role_rules)
+        };
         let (active, body) = progress::watch(
             async {
                 let active =
-                    trespass_probes::active::run_active(context, &inventory.operations).await;
+                    trespass_probes::active::run_active(context, &inventory.operations, &standings)
+                        .await;
                 let body = trespass_probes::body_fields::run_body_fields(
                     context,
                     &inventory.operations,
@@ -544,6 +552,7 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         .await;
         let mut writes = trespass_verdicts::bola_writes(&active, &names);
         writes.extend(trespass_verdicts::body_field_writes(&body, &names));
+        writes.extend(trespass_verdicts::privilege_writes(&active, &names, &roles, &role_rules));
         for (position, entry) in coverage.iter_mut().enumerate() {
             if entry.status == "skipped" && !entry.method.is_read_only() {
                 entry.detail = "active mode writes only to objects trespass created, and none \
@@ -571,6 +580,7 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
             if created > 0 {
                 entry.status = "probed".to_owned();
                 entry.detail = format!("active: created {created} object(s) to probe writes on");
+                entry.pairs = pairs::creations(entry.method, &entry.path, &active, &names);
             }
             if tried > 0 {
                 entry.pairs = pairs::writes(entry.method, &entry.path, &active, &names);

@@ -227,6 +227,35 @@ pub(crate) fn writes(
     pairs
 }
 
+/// The pairs of a `POST` in active mode that identities of a refused role
+/// sent: the `privilege` family (no owner), ran when a read of the new
+/// object was answered. Empty where no refused role created anything.
+pub(crate) fn creations(
+    method: Method,
+    path: &str,
+    active: &ActiveObservations,
+    names: &[IdentityName],
+) -> Vec<PairCoverage> {
+    let probes = active
+        .creations
+        .iter()
+        .filter(|c| c.operation.method == method && c.operation.path == path);
+    let mut pairs = Vec::new();
+    for probe in probes {
+        let Some(caller) = names.get(probe.creator) else { continue };
+        let mut pair = Pair::new(None, caller);
+        match probe.reads.iter().find(|(_, read)| read.outcome.is_ok()) {
+            Some(_) => pair.ran.push(ProbeFamily::Privilege),
+            None => pair.skip(
+                ProbeFamily::Privilege,
+                "no read of the object it created was answered".to_owned(),
+            ),
+        }
+        pairs.push(pair.done());
+    }
+    pairs
+}
+
 /// One pair being filled.
 struct Pair {
     owner: Option<String>,

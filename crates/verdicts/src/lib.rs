@@ -13,7 +13,7 @@
 //! | `credential-in-query` | the owner's credential moved from its header into the query string (`api_key`, `apikey`, `access_token`) is accepted with the owner's object, while no credential is refused |
 //! | `spec-security-drift` | the spec requires a credential and documents answers, but no 401, 403, 4XX or default one, while the runtime refuses callers without one |
 //! | `cross-tenant-hierarchy` | on a nested path, an outsider's request with its own parent and the owner's child succeeds and carries values unique to the owner's object |
-//! | `privilege-escalation` | an identity succeeds on an operation that a stated role rule does not allow its role, or, without a rule, an identity of a configured, non-admin role succeeds on an operation whose path or tags say admin; not when the answer is served without a credential too ([`privilege_escalations`], [`privilege::stated_on_probes`]) |
+//! | `privilege-escalation` | an identity succeeds on an operation that a stated role rule does not allow its role, or, without a rule, an identity of a configured, non-admin role succeeds on an operation whose path or tags say admin; not when the answer is served without a credential too ([`privilege_escalations`], [`privilege::stated_on_probes`]); in active mode, such an identity's create, or write on an object trespass created, that a read afterwards shows took effect ([`privilege_writes`]) |
 //! | `bola-write` | (active mode) after another identity's `PUT`, `PATCH` or `DELETE` on an object trespass created, the owner's read shows it changed or gone, whatever the write answered ([`bola_writes`]); or an identity's `POST`, or `PUT`/`PATCH` of its own object, with another identity's id in a body field (`user_id`), is read back holding that id ([`body_field_writes`]) |
 //! | `credential-exposure` | a listing response carries another identity's credential, or a credential-named field of credential length ([`credential_exposures`]) |
 //! | `enumerable-ids` | on an operation with a `bola-read`, an integer id next to an owned one that no identity owns is served to an identity with that id in the answer, and is not its own object ([`enumerable_ids`]) |
@@ -42,7 +42,7 @@ use trespass_probes::{ObjectProbes, Observation, OperationProbes};
 
 pub use enumerable::enumerable_ids;
 pub use exposure::credential_exposures;
-pub use privilege::{Privilege, privilege_escalations};
+pub use privilege::{Privilege, privilege_escalations, privilege_writes, standing};
 pub use reproduce::curl;
 pub use write::{body_field_writes, bola_writes};
 

@@ -10,6 +10,10 @@
 //! 403 but did change the object is one. Reads that failed, or an answer
 //! after the write other than success or gone, prove nothing either way.
 //!
+//! A write by an identity whose role the operation refuses
+//! ([`Standing::Refused`]) is left to [`privilege_writes`](crate::privilege::privilege_writes):
+//! one write, one finding, and the role fault is the broader one.
+//!
 //! [`body_field_writes`] judges active mode's body-field probes the same
 //! way: from reads after the write, never from its status.
 
@@ -17,7 +21,7 @@ use trespass_model::{
     Confidence, Exchange, Finding, FindingKind, IdentityName, Method, ParamLocation, Severity,
 };
 use trespass_probes::Observation;
-use trespass_probes::active::{ActiveObservations, WriteProbe};
+use trespass_probes::active::{ActiveObservations, Standing, WriteProbe};
 use trespass_probes::body_fields::BodyFieldObservations;
 
 use crate::{compare, curl, exchange, fingerprint, outcome_text, remediation};
@@ -26,7 +30,7 @@ use crate::{compare, curl, exchange, fingerprint, outcome_text, remediation};
 pub fn bola_writes(active: &ActiveObservations, names: &[IdentityName]) -> Vec<Finding> {
     let name = |i: usize| names.get(i).map_or("?", IdentityName::as_str);
     let mut findings = Vec::new();
-    for probe in &active.writes {
+    for probe in active.writes.iter().filter(|w| w.standing != Standing::Refused) {
         let Some(object) = active.created.get(probe.object) else { continue };
         let Some(effect) = effect(probe) else { continue };
         let (writer, owner) = (name(probe.writer), name(object.owner));
@@ -195,7 +199,7 @@ fn field_text(reply: &trespass_probes::Reply, field: &str) -> Option<String> {
 
 /// How the write changed the object (`changed`, `deleted`), or `None` when
 /// it had no effect or the reads prove nothing.
-fn effect(probe: &WriteProbe) -> Option<&'static str> {
+pub(crate) fn effect(probe: &WriteProbe) -> Option<&'static str> {
     let before = probe.before.success()?;
     let mut noise = compare::Noise::default();
     if let Some(again) = probe.before_again.success() {
@@ -247,6 +251,7 @@ mod tests {
             source: String::new(),
         };
         ActiveObservations {
+            creations: vec![],
             created: vec![Created {
                 owner: 0,
                 path: "/documents/{document_id}".into(),
@@ -257,6 +262,7 @@ mod tests {
                 operation,
                 object: 0,
                 writer: 1,
+                standing: Standing::Unjudged,
                 before: obs(200, r#"{"id":601,"title":"c","request_id":"req-1"}"#),
                 before_again: obs(200, r#"{"id":601,"title":"c","request_id":"req-2"}"#),
                 write: obs(write.0, write.1),
