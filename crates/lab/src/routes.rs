@@ -69,6 +69,8 @@ pub(crate) fn router(lab: &Lab) -> Router {
             "/documents/{document_id}",
             get(get_document).put(put_document).patch(patch_document).delete(delete_document),
         )
+        // Natural keys and nested owner fields (`owners`).
+        .merge(crate::owners::routes())
         .fallback(unknown_path)
         .method_not_allowed_fallback(unknown_method)
         .layer(axum::middleware::from_fn_with_state(lab.clone(), noise::decorate))
@@ -111,7 +113,7 @@ impl IntoResponse for ApiError {
 }
 
 /// The user a valid `X-API-Key` authenticates; rejects with 401 otherwise.
-pub(crate) struct Caller(&'static User);
+pub(crate) struct Caller(pub(crate) &'static User);
 
 impl FromRequestParts<Lab> for Caller {
     type Rejection = ApiError;
@@ -123,7 +125,7 @@ impl FromRequestParts<Lab> for Caller {
 
 /// The numeric id in a route's one path parameter; rejects with 404 when it
 /// is not a plain decimal number, as a typed route would not match.
-pub(crate) struct ObjectId(u64);
+pub(crate) struct ObjectId(pub(crate) u64);
 
 impl<S: Send + Sync> FromRequestParts<S> for ObjectId {
     type Rejection = ApiError;
