@@ -307,9 +307,10 @@ fn operations_probed_counts_operations_probed_only_by_active_writes() {
     let (_, safe, _) = scan(&config, &[]);
     let (_, active, _) = scan(&config, &["--mode", "active"]);
     // Active mode adds the creating POST /documents and the writes PUT,
-    // PATCH and DELETE /documents/{document_id}.
-    assert_eq!(safe["stats"]["operations_probed"], 13);
-    assert_eq!(active["stats"]["operations_probed"], 17);
+    // PATCH and DELETE /documents/{document_id}, and for projects and
+    // boards the POST, PUT and DELETE.
+    assert_eq!(safe["stats"]["operations_probed"], 14);
+    assert_eq!(active["stats"]["operations_probed"], 24);
     let put = coverage(&active, "PUT", "/documents/{document_id}");
     assert_eq!(put["status"], "probed");
     assert_eq!(
