@@ -42,7 +42,7 @@ fn demo_finds_every_planted_fault_and_exits_1() {
         assert!(!stdout.contains(identity.key), "stdout leaks {}'s key", identity.name);
         assert!(!json_text.contains(identity.key), "JSON leaks {}'s key", identity.name);
     }
-    assert!(stdout.contains("28 findings: 2 critical, 23 high, 2 medium, 1 low"), "{stdout}");
+    assert!(stdout.contains("30 findings: 2 critical, 25 high, 2 medium, 1 low"), "{stdout}");
 
     // Where each swapped id sat, in the findings that say so.
     let placed: Vec<(String, String, String)> = report["findings"]
@@ -61,6 +61,7 @@ fn demo_finds_every_planted_fault_and_exits_1() {
         row("/transactions", "X-Account-Id", "header"),
         row("/card-limits", "account_id", "cookie"),
         row("/users/{user_id}", "user_id", "path"),
+        row("/people/{username}", "username", "path"),
     ] {
         assert!(placed.contains(&expected), "{expected:?} not in {placed:?}");
     }
@@ -129,6 +130,7 @@ fn demo_fixed_finds_nothing_and_exits_0() {
             "/orders/{order_id}",
             "/tenants/{tenant_id}/invoices",
             "/tenants/{tenant_id}/invoices/{invoice_id}",
+            "/people/{username}",
         ]
     );
 }
@@ -267,11 +269,16 @@ fn demo_in_active_mode_adds_confirmed_writes_and_the_fixed_lab_stays_clean() {
     // the other's id in the body's `user_id`, POST creates a document in
     // their name and PUT hands one's own over: found, once per pair each.
     // PATCH ignores `user_id`, and refuses another's document: the trap.
+    // The same in projects with a `username`, whose PUT ignores it (the
+    // trap), and in boards with a nested `owner.id`, POST and PUT.
     for (identity, owner) in [("alice", "bob"), ("bob", "alice")] {
         for (method, path) in [
             ("PUT", "/documents/{document_id}"),
             ("PUT", "/documents/{document_id}"),
             ("POST", "/documents"),
+            ("POST", "/projects"),
+            ("POST", "/boards"),
+            ("PUT", "/boards/{board_id}"),
         ] {
             expected.push((
                 "bola-write".into(),
@@ -310,7 +317,7 @@ fn demo_in_active_mode_adds_confirmed_writes_and_the_fixed_lab_stays_clean() {
         .map(|f| (f["confidence"].as_str().unwrap(), f["cwe"].as_str().unwrap()))
         .collect();
     assert_eq!(written, [("medium", "CWE-285"); 4]);
-    let in_body: Vec<(String, String, String)> = report["findings"]
+    let mut in_body: Vec<(String, String, String)> = report["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -320,12 +327,36 @@ fn demo_in_active_mode_adds_confirmed_writes_and_the_fixed_lab_stays_clean() {
             (text(&f["method"]), text(&f["parameter"]), text(&f["identity"]))
         })
         .collect();
-    assert_eq!(in_body.len(), 4, "{in_body:?}");
-    assert!(in_body.iter().all(|(_, parameter, _)| parameter == "user_id"), "{in_body:?}");
+    in_body.sort();
+    let row = |m: &str, p: &str, i: &str| (m.to_owned(), p.to_owned(), i.to_owned());
+    let mut expected_in_body = Vec::new();
+    for identity in ["alice", "bob"] {
+        expected_in_body.extend([
+            row("POST", "user_id", identity),
+            row("PUT", "user_id", identity),
+            row("POST", "username", identity),
+            row("POST", "/owner/id", identity),
+            row("PUT", "/owner/id", identity),
+        ]);
+    }
+    expected_in_body.sort();
+    assert_eq!(in_body, expected_in_body);
+    // The natural key was bob's username, read back where it was set.
+    let named = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["parameter"] == "username" && f["identity"] == "alice")
+        .unwrap();
+    assert!(
+        named["reason"].as_str().unwrap().contains("`username` set to bob, which names bob"),
+        "{}",
+        named["reason"]
+    );
     let notes = report["notes"].as_array().unwrap();
     assert!(
         notes
-            .contains(&serde_json::json!("active mode: created 10 object(s) and deleted them all")),
+            .contains(&serde_json::json!("active mode: created 22 object(s) and deleted them all")),
         "{notes:?}"
     );
 
@@ -338,7 +369,7 @@ fn demo_in_active_mode_adds_confirmed_writes_and_the_fixed_lab_stays_clean() {
     let report = read_json(&json);
     assert_eq!(report["findings"], serde_json::json!([]));
     // The fixed lab refuses to create in another's name: two fewer
-    // documents; and it refuses users' announcements.
+    // documents, projects and boards each; and it refuses users' announcements.
     let notes = report["notes"].as_array().unwrap();
     for name in ["alice", "bob"] {
         let refused = format!(
@@ -348,7 +379,8 @@ fn demo_in_active_mode_adds_confirmed_writes_and_the_fixed_lab_stays_clean() {
         assert!(notes.contains(&serde_json::json!(refused)), "{notes:?}");
     }
     assert!(
-        notes.contains(&serde_json::json!("active mode: created 6 object(s) and deleted them all")),
+        notes
+            .contains(&serde_json::json!("active mode: created 14 object(s) and deleted them all")),
         "{notes:?}"
     );
 }
@@ -373,7 +405,8 @@ fn active_scan_writes_only_to_objects_it_created_and_deletes_them() {
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
 
     // Every request other than a read: creations, and writes only on the
-    // documents those created (numbered from 601 in creation order).
+    // objects those created, numbered from 601 (documents), 701 (projects)
+    // and 801 (boards) in creation order.
     let writes: Vec<(String, String)> = lab
         .log()
         .into_iter()
@@ -399,21 +432,40 @@ fn active_scan_writes_only_to_objects_it_created_and_deletes_them() {
             "PUT /admin/announcements/952",
         ]
     );
-    let posts = writes.iter().filter(|(m, p)| m == "POST" && p == "/documents").count();
-    // Two for the foreign writes; per pair of identities, one created in
-    // the other's name and one each for the PUT and the PATCH carrying the
-    // other's `user_id`.
-    assert_eq!(posts, 2 + 2 * 3, "{writes:?}");
-    for (method, path) in writes.iter().filter(|(m, _)| m != "POST") {
-        let id: u64 = path.strip_prefix("/documents/").and_then(|n| n.parse().ok()).unwrap();
-        assert!((601..601 + posts as u64).contains(&id), "{method} {path} was not created");
+    // Per collection: the POSTs, and the other writes. Documents: two for
+    // the foreign writes; per pair of identities, one created in the
+    // other's name and one each for the PUT and the PATCH carrying the
+    // other's `user_id`. Per created document for the foreign writes: PUT,
+    // PATCH and DELETE by the other identity, and the owner's clean-up
+    // DELETE (8). Per pair (20): in the other's name, two DELETEs (the
+    // creator's refused, the new owner's done); the PUT hand-over, the PUT
+    // and two DELETEs; the PATCH, ignored, the PATCH and the creator's
+    // DELETE. Projects (no PATCH): two for the foreign writes, per pair
+    // one in the other's name and one for the PUT carrying its `username`;
+    // other writes: PUT and DELETE by the other identity and the clean-up
+    // (6), per pair two DELETEs and the ignored PUT with the creator's
+    // DELETE (8). Boards: as projects, but the PUT hands the board over,
+    // so both identities' DELETEs follow it (per pair 5).
+    for (collection, first, posts, others) in [
+        ("/documents", 601, 2 + 2 * 3, 2 * 4 + 2 * (2 + 3 + 2)),
+        ("/projects", 701, 2 + 2 * 2, 2 * 3 + 2 * (2 + 2)),
+        ("/boards", 801, 2 + 2 * 2, 2 * 3 + 2 * (2 + 3)),
+    ] {
+        let sent = writes.iter().filter(|(m, p)| m == "POST" && p == collection).count();
+        assert_eq!(sent, posts, "{collection}: {writes:?}");
+        let item = format!("{collection}/");
+        let on_items: Vec<_> = writes.iter().filter(|(_, p)| p.starts_with(&item)).collect();
+        for (method, path) in &on_items {
+            let id: u64 = path.strip_prefix(&item).and_then(|n| n.parse().ok()).unwrap();
+            assert!((first..first + posts as u64).contains(&id), "{method} {path} was not created");
+        }
+        assert_eq!(on_items.len(), others, "{collection}: {writes:?}");
     }
-    // Per created document for the foreign writes: PUT, PATCH and DELETE
-    // by the other identity, and the owner's clean-up DELETE (8). Per pair
-    // (20): in the other's name, two DELETEs (the creator's refused, the
-    // new owner's done); the PUT hand-over, the PUT and two DELETEs; the
-    // PATCH, ignored, the PATCH and the creator's DELETE.
-    assert_eq!(writes.len() - posts, 2 * 4 + 2 * (2 + 3 + 2), "{writes:?}");
+    let elsewhere: Vec<_> = writes
+        .iter()
+        .filter(|(_, p)| !["/documents", "/projects", "/boards"].iter().any(|c| p.starts_with(c)))
+        .collect();
+    assert!(elsewhere.is_empty(), "{elsewhere:?}");
 }
 
 #[test]

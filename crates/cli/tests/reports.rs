@@ -63,7 +63,7 @@ fn demo_writes_one_file_per_format_and_the_json_carries_the_score() {
         assert_no_secret(&std::fs::read_to_string(out.join(name)).unwrap(), name);
     }
 
-    // 28 findings, two of them critical: the product rounds to 0, F.
+    // 30 findings, two of them critical: the product rounds to 0, F.
     let report = read_json(&out.join("trespass-report.json"));
     assert_eq!(report["schema_version"], "1.0");
     assert_eq!(report["score"]["value"], 0);
@@ -84,7 +84,7 @@ fn demo_writes_one_file_per_format_and_the_json_carries_the_score() {
     assert_eq!(
         categories,
         [
-            ("API1:2023".into(), 0, 20),
+            ("API1:2023".into(), 0, 22),
             ("API2:2023".into(), 51, 3),
             ("API3:2023".into(), 25, 2),
             ("API5:2023".into(), 66, 2),
@@ -96,7 +96,7 @@ fn demo_writes_one_file_per_format_and_the_json_carries_the_score() {
     let sarif = read_json(&out.join("trespass-report.sarif"));
     assert_eq!(sarif["version"], "2.1.0");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 28);
+    assert_eq!(results.len(), 30);
     let mut fingerprints: Vec<&str> =
         results.iter().map(|r| r["partialFingerprints"]["trespass/v1"].as_str().unwrap()).collect();
     let mut expected: Vec<&str> = report["findings"]
@@ -109,9 +109,9 @@ fn demo_writes_one_file_per_format_and_the_json_carries_the_score() {
     expected.sort_unstable();
     assert_eq!(fingerprints, expected);
 
-    // JUnit parses back: 11 probe families × 15 operations (13 probed, and
+    // JUnit parses back: 11 probe families × 16 operations (14 probed, and
     // /team and /admin/audit, which findings name), failed where a finding
-    // exists: bola-read on 7 routes, enumerable-ids on 3 and 8 single
+    // exists: bola-read on 8 routes, enumerable-ids on 3 and 8 single
     // faults.
     let xml = std::fs::read_to_string(out.join("trespass-report.xml")).unwrap();
     let junit = quick_junit::Report::deserialize_from_str(&xml).unwrap();
@@ -139,23 +139,23 @@ fn demo_writes_one_file_per_format_and_the_json_carries_the_score() {
         .filter(|s| s.name.as_str() != "coverage")
         .map(|s| s.test_cases.len())
         .sum();
-    assert_eq!(cases, 165);
-    assert_eq!(junit.failures, 18);
+    assert_eq!(cases, 176);
+    assert_eq!(junit.failures, 19);
 
     let html = std::fs::read_to_string(out.join("trespass-report.html")).unwrap();
     assert!(html.contains("<table id=\"findings\">"));
-    assert_eq!(html.matches("<tbody class=\"finding\"").count(), 28);
+    assert_eq!(html.matches("<tbody class=\"finding\"").count(), 30);
     // Self-contained: no external stylesheet, script, image or font.
     for external in ["src=", "<link", "@import", "url("] {
         assert!(!html.contains(external), "the HTML loads an asset: {external}");
     }
     let markdown = std::fs::read_to_string(out.join("trespass-report.md")).unwrap();
     assert!(
-        markdown.starts_with("## trespass: 28 findings: 2 critical, 23 high, 2 medium, 1 low\n"),
+        markdown.starts_with("## trespass: 30 findings: 2 critical, 25 high, 2 medium, 1 low\n"),
         "{markdown}"
     );
     // One collapsed section per finding, and one for the per-pair coverage.
-    assert_eq!(markdown.matches("<details>").count(), 28 + 1);
+    assert_eq!(markdown.matches("<details>").count(), 30 + 1);
     assert_eq!(markdown.matches("<details><summary>Coverage per pair").count(), 1);
 }
 
@@ -184,7 +184,7 @@ fn a_fix_moves_every_finding_to_fixed_and_exits_0() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains(": 0 new, 0 still open, 26 fixed\n"), "{stdout}");
+    assert!(stdout.contains(": 0 new, 0 still open, 28 fixed\n"), "{stdout}");
 
     let earlier = read_json(&before);
     let report = read_json(&after);
@@ -199,8 +199,8 @@ fn a_fix_moves_every_finding_to_fixed_and_exits_0() {
     let output = trespass().arg("diff").arg(&before).arg(&after).output().unwrap();
     assert_eq!(output.status.code(), Some(0));
     let text = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(text.lines().filter(|l| l.starts_with("fixed ")).count(), 26, "{text}");
-    assert!(text.ends_with("0 new, 0 still open, 26 fixed, 0 not retested\n"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("fixed ")).count(), 28, "{text}");
+    assert!(text.ends_with("0 new, 0 still open, 28 fixed, 0 not retested\n"), "{text}");
     assert!(
         text.contains("fixed        bola-read GET /users/{user_id} bob → alice's object\n"),
         "{text}"
@@ -226,7 +226,7 @@ fn fail_on_new_ignores_findings_already_in_the_baseline() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains(": 0 new, 26 still open, 0 fixed\n"), "{stdout}");
+    assert!(stdout.contains(": 0 new, 28 still open, 0 fixed\n"), "{stdout}");
     assert!(stdout.contains("  [open] bola-read GET /users/{user_id}"), "{stdout}");
 
     // Without --fail-on-new, the open findings fail the run.
@@ -298,13 +298,13 @@ fn scans_are_kept_in_the_history_and_render_again() {
     // id, time, score, grade, findings, counts, target; newest first.
     assert_eq!(&rows[0][0], &"2");
     assert_eq!(&rows[0][2..6], &["100", "A", "0", "0/0/0/0/0"]);
-    assert_eq!(&rows[1][2..6], &["0", "F", "28", "2/23/2/1/0"]);
+    assert_eq!(&rows[1][2..6], &["0", "F", "30", "2/25/2/1/0"]);
     assert!(rows[1][6].starts_with("http://127.0.0.1:"), "{text}");
 
     let output =
         trespass().args(["report", "1", "--format", "markdown", "--db"]).arg(&db).output().unwrap();
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).starts_with("## trespass: 28 findings"));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("## trespass: 30 findings"));
 
     let output = trespass().args(["report", "7", "--db"]).arg(&db).output().unwrap();
     assert_eq!(output.status.code(), Some(2));

@@ -192,8 +192,8 @@ fn stated_rules_judge_active_writes_and_an_allowed_roles_write_stays_bola_write(
     let (code, report, _) = scan(&config, &["--mode", "active"]);
     assert_eq!(code, Some(1));
 
-    // The read findings of safe mode, the document writes (no rule or name
-    // restricts them), and on the admin announcements: bob (user) posts one
+    // The read findings of safe mode, the document, project and board
+    // writes (no rule or name restricts them), and on the admin announcements: bob (user) posts one
     // and deletes alice's, which the rule reserves for admins; alice
     // (admin) deletes bob's, which the rule allows her role, so what is
     // left is another's object changed: a bola-write.
@@ -208,6 +208,9 @@ fn stated_rules_judge_active_writes_and_an_allowed_roles_write_stays_bola_write(
             ("PUT", "/documents/{document_id}"),
             ("PUT", "/documents/{document_id}"),
             ("POST", "/documents"),
+            ("POST", "/projects"),
+            ("POST", "/boards"),
+            ("PUT", "/boards/{board_id}"),
         ] {
             expected.push(write("bola-write", method, path, identity, owner));
         }
@@ -252,7 +255,7 @@ fn stated_rules_judge_active_writes_and_an_allowed_roles_write_stays_bola_write(
     );
     let notes = report["notes"].as_array().unwrap();
     assert!(
-        notes.contains(&json!("active mode: created 10 object(s) and deleted them all")),
+        notes.contains(&json!("active mode: created 22 object(s) and deleted them all")),
         "{notes:?}"
     );
 }
@@ -380,9 +383,10 @@ fn operations_probed_counts_operations_probed_only_by_active_writes() {
     let (_, safe, _) = scan(&config, &[]);
     let (_, active, _) = scan(&config, &["--mode", "active"]);
     // Active mode adds the creating POST /documents and the writes PUT,
-    // PATCH and DELETE /documents/{document_id}.
-    assert_eq!(safe["stats"]["operations_probed"], 13);
-    assert_eq!(active["stats"]["operations_probed"], 17);
+    // PATCH and DELETE /documents/{document_id}, and for projects and
+    // boards the POST, PUT and DELETE.
+    assert_eq!(safe["stats"]["operations_probed"], 14);
+    assert_eq!(active["stats"]["operations_probed"], 24);
     let put = coverage(&active, "PUT", "/documents/{document_id}");
     assert_eq!(put["status"], "probed");
     assert_eq!(

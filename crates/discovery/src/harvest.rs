@@ -6,6 +6,14 @@
 //! that holds it (`{"accounts": [{"id": 11}]}` → `accounts`), or, at the top
 //! level and under generic wrappers (`data`, `items`, `results`), the
 //! collection of the request's path (`/users` → `users`).
+//!
+//! It also keeps **natural keys**: string values under a key that names a
+//! user by name rather than by number (`username`, `user_name`, `login`,
+//! `handle`, `email`). An identity's `/me` or user listing shows its own
+//! `username`, and so discovery learns it as owned like any id; a
+//! `username` every identity saw (a team page) is shared, as any id would
+//! be. Numbers under those keys are not natural keys, and `name` is not
+//! one either: display names are everywhere and name nobody uniquely.
 
 use serde_json::Value;
 
@@ -49,7 +57,14 @@ fn walk(value: &Value, collection: &str, depth: usize, out: &mut Vec<Harvested>)
         }
         Value::Object(fields) => {
             for (key, field) in fields {
-                if let Some(text) = id_text(field).filter(|_| is_id_key(key)) {
+                let text = if is_id_key(key) {
+                    id_text(field)
+                } else if is_natural_key(key) {
+                    field.as_str().and_then(|_| id_text(field))
+                } else {
+                    None
+                };
+                if let Some(text) = text {
                     out.push(Harvested {
                         key: key.clone(),
                         value: text,
@@ -80,6 +95,16 @@ fn is_id_key(key: &str) -> bool {
         || key.ends_with("Id")
         || key.ends_with("ID")
         || key.ends_with("Uuid")
+}
+
+/// Keys, [`normalize`](crate::normalize)d, whose string values name a
+/// user: its natural key.
+pub(crate) const NATURAL_KEYS: [&str; 4] = ["username", "login", "handle", "email"];
+
+/// Whether a JSON key holds a natural key (`username`, `user_name`,
+/// `Login`, `email`).
+pub(crate) fn is_natural_key(key: &str) -> bool {
+    NATURAL_KEYS.contains(&crate::normalize(key).as_str())
 }
 
 /// The text of an id value, or `None` for values that cannot be ids.
@@ -140,6 +165,32 @@ mod tests {
     }
 
     #[test]
+    fn natural_keys_are_harvested_as_strings_only() {
+        let body = json!({
+            "id": 1,
+            "username": "alice",
+            "user_name": "alice.a",
+            "Login": "alice-gh",
+            "email": "alice@acme.example",
+            "handle": 42,
+            "name": "Alice Anders",
+            "display_name": "alice",
+            "owner": {"username": "carol"},
+        });
+        assert_eq!(
+            triples(body, "me"),
+            vec![
+                t("id", "1", "me"),
+                t("username", "alice", "me"),
+                t("user_name", "alice.a", "me"),
+                t("Login", "alice-gh", "me"),
+                t("email", "alice@acme.example", "me"),
+                t("username", "carol", "owner"),
+            ]
+        );
+    }
+
+    #[test]
     fn deep_bodies_stop_at_the_depth_cap() {
         let mut body = json!({"id": 1});
         for _ in 0..100 {
@@ -174,7 +225,7 @@ mod tests {
             #[test]
             fn everything_harvested_is_a_usable_id(body in json_value()) {
                 for h in harvest(&body, "things") {
-                    prop_assert!(is_id_key(&h.key));
+                    prop_assert!(is_id_key(&h.key) || is_natural_key(&h.key));
                     prop_assert!(!h.value.is_empty() && h.value.len() <= MAX_ID_LEN);
                     prop_assert!(!h.value.chars().any(|c| c.is_whitespace() || c.is_control()));
                 }

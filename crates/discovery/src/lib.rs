@@ -16,6 +16,11 @@
 //! Each listing response is also searched for other callers' credentials
 //! ([`exposure`]); a [`Listing`] that exposed any carries an [`Exposure`]
 //! with redacted evidence, for the `credential-exposure` verdict.
+//!
+//! Besides ids, harvesting keeps users' natural keys (`username`, `login`,
+//! `handle`, `email`), owned by whoever saw them like any id: a
+//! `{username}` path parameter takes them by name, and active mode's
+//! body-field probes ask for them with [`Discovery::candidates_named`].
 
 pub mod exposure;
 mod harvest;
@@ -218,6 +223,37 @@ impl Discovery {
             }
         }
         found.into_values().collect()
+    }
+
+    /// Values that fit a body field of `operation` named like any of
+    /// `names` (`username`, `login`), merged by value, ordered by value.
+    /// For fields whose own name says little (`owner`, `/owner/id`): the
+    /// caller says which names their values go by.
+    pub fn candidates_named(&self, operation: &Operation, names: &[&str]) -> Vec<Candidate> {
+        let mut merged: BTreeMap<String, Candidate> = BTreeMap::new();
+        for name in names {
+            let param = Parameter {
+                name: (*name).to_owned(),
+                location: trespass_model::ParamLocation::Body,
+                required: false,
+                schema_type: None,
+                format: None,
+                example: None,
+                object_reference: true,
+            };
+            for found in self.candidates(operation, &param) {
+                match merged.get_mut(&found.value) {
+                    Some(known) => {
+                        known.owners.extend(found.owners);
+                        known.public |= found.public;
+                    }
+                    None => {
+                        merged.insert(found.value.clone(), found);
+                    }
+                }
+            }
+        }
+        merged.into_values().collect()
     }
 
     /// Every value harvested or seeded anywhere, for choosing ids that
@@ -462,6 +498,41 @@ mod tests {
                 ("900", vec![0, 1, 2], false, true),
             ]
         );
+    }
+
+    #[test]
+    fn natural_keys_are_owned_like_ids_and_merged_across_names() {
+        let named = |seer, key: &str, value: &str| Listing {
+            seer,
+            operation: "GET /me".into(),
+            status: Some(200),
+            ids: vec![Harvested { key: key.into(), value: value.into(), collection: "me".into() }],
+            exposure: None,
+            exchange: None,
+        };
+        let discovery = Discovery::new(
+            vec![
+                named(Seer::Identity(0), "username", "alice"),
+                named(Seer::Identity(1), "user_name", "bob"),
+                named(Seer::Identity(1), "login", "alice"),
+                named(Seer::Identity(1), "email", "bob@globex.example"),
+                named(Seer::Identity(0), "handle", "carol"),
+            ],
+            vec![],
+            vec![],
+        );
+        let create = op("/projects", &[]);
+        let found: Vec<(String, Vec<usize>)> = discovery
+            .candidates_named(&create, &["username", "login"])
+            .into_iter()
+            .map(|c| (c.value, c.owners.into_iter().collect()))
+            .collect();
+        // `alice` was seen by both (as alice's username and in bob's
+        // `login`): shared. `carol` goes by `handle`, not asked for.
+        assert_eq!(found, [("alice".to_owned(), vec![0, 1]), ("bob".to_owned(), vec![1])]);
+        let emails = discovery.candidates_named(&create, &["email"]);
+        assert_eq!(emails.len(), 1);
+        assert_eq!(emails[0].value, "bob@globex.example");
     }
 
     #[test]

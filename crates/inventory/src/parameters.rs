@@ -4,7 +4,10 @@
 //! [`parameter_list`] reads a `parameters` array (path-level or
 //! operation-level) into [`Parameter`]s; [`body_fields`] reads the top-level
 //! properties of a JSON or form request body as [`ParamLocation::Body`]
-//! parameters. Both resolve internal `$ref`s and read just enough of a schema
+//! parameters, and, inside its nested objects, the fields that name an
+//! object or a user (`{"owner": {"id": 1}}`, `{"meta": {"owner_id": 1}}`,
+//! `{"author": {"username": "bob"}}`) as body parameters named by their
+//! JSON pointer (`/owner/id`), so that active mode can set them. Both resolve internal `$ref`s and read just enough of a schema
 //! to learn its type, format and an example, then mark object references
 //! with [`is_object_reference`]. A parameter that cannot be read becomes a
 //! warning naming where it was (`paths./users/{id}.get.parameters[2]`).
@@ -26,6 +29,20 @@ const MAX_SCHEMA_DEPTH: usize = 8;
 /// Most schemas visited to collect one body's properties or one schema's
 /// type. `allOf` lists that fan out cannot make a walk grow beyond this.
 const MAX_SCHEMA_VISITS: usize = 256;
+
+/// Deepest object nesting whose fields are read as body parameters: a
+/// field of an object inside a top-level field is at depth 1
+/// (`/owner/id`).
+const MAX_NESTED_DEPTH: usize = 3;
+
+/// Most nested body parameters kept per body: nested fields are kept only
+/// when they name an object or a user, and a schema of thousands of
+/// properties must not make every operation heavy.
+const MAX_NESTED_FIELDS: usize = 32;
+
+/// Nested field names, lowercase without `_` or `-`, that hold a user's
+/// natural key and are kept although they are not ids.
+const NESTED_NATURAL_KEYS: [&str; 4] = ["username", "login", "handle", "email"];
 
 /// Header parameters that OpenAPI tells readers to ignore.
 const IGNORED_HEADERS: [&str; 3] = ["Accept", "Content-Type", "Authorization"];
@@ -214,17 +231,93 @@ pub(crate) fn body_fields(
             format.as_deref(),
             reader.path,
         );
+        let required = collected.required.contains(name);
+        let nested = Nested { pointer: format!("/{}", escape(name)), required, depth: 1 };
         fields.push(Parameter {
             name: name.to_owned(),
             location: ParamLocation::Body,
-            required: collected.required.contains(name),
+            required,
             schema_type,
             format,
             example,
             object_reference,
         });
+        if let Some(property) = property {
+            nested_fields(reader, property, &nested, &mut fields);
+        }
     }
     fields
+}
+
+/// Where a nested object sits in a body: its JSON pointer, whether it is
+/// required all the way up, and its depth.
+struct Nested {
+    pointer: String,
+    required: bool,
+    depth: usize,
+}
+
+/// The fields of the object schema `schema` (at `at`) that name an object
+/// or hold a user's natural key, and those of its own nested objects, as
+/// body parameters named by their JSON pointer. Other nested fields are
+/// not kept: nothing probes them, and active mode leaves out the optional
+/// object they sit in.
+fn nested_fields(
+    reader: &mut Reader<'_, '_>,
+    schema: &Value,
+    at: &Nested,
+    fields: &mut Vec<Parameter>,
+) {
+    if at.depth > MAX_NESTED_DEPTH {
+        return;
+    }
+    let mut collected = Properties::default();
+    collected.collect(reader.resolver, schema, 0);
+    let nested =
+        |fields: &Vec<Parameter>| fields.iter().filter(|p| p.name.starts_with('/')).count();
+    for (name, property) in collected.properties {
+        if nested(fields) >= MAX_NESTED_FIELDS {
+            return;
+        }
+        // Broken references were reported where the top-level field was.
+        let Ok(property) = reader.resolver.follow(property) else { continue };
+        if property.get("readOnly").and_then(Value::as_bool) == Some(true) {
+            continue;
+        }
+        let inner = Nested {
+            pointer: format!("{}/{}", at.pointer, escape(name)),
+            required: at.required && collected.required.contains(name),
+            depth: at.depth + 1,
+        };
+        let (schema_type, format) = type_and_format(reader.resolver, property);
+        let object_reference = is_object_reference(
+            name,
+            ParamLocation::Body,
+            schema_type.as_deref(),
+            format.as_deref(),
+            reader.path,
+        );
+        let normalized: String =
+            name.chars().filter(|c| !matches!(c, '_' | '-')).flat_map(char::to_lowercase).collect();
+        if object_reference || NESTED_NATURAL_KEYS.contains(&normalized.as_str()) {
+            fields.push(Parameter {
+                name: inner.pointer,
+                location: ParamLocation::Body,
+                required: inner.required,
+                schema_type,
+                format,
+                example: schema_example(property),
+                object_reference,
+            });
+        } else {
+            nested_fields(reader, property, &inner, fields);
+        }
+    }
+}
+
+/// A JSON pointer token: `~` as `~0`, `/` as `~1`.
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
 }
 
 /// The body's JSON media type if it has one, else its form media type:
@@ -561,6 +654,49 @@ mod tests {
                     example: Some("box".to_owned()),
                     object_reference: false,
                 },
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_fields_that_name_an_object_or_a_user_are_kept_by_pointer() {
+        let root = json!({"components": {"schemas": {
+            "Owner": {"type": "object", "required": ["id"], "properties": {
+                "id": {"type": "integer"},
+                "display": {"type": "string"}
+            }}
+        }}});
+        let operation = json!({"requestBody": {"content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["owner", "title"],
+            "properties": {
+                "title": {"type": "string"},
+                "owner": {"$ref": "#/components/schemas/Owner"},
+                "meta": {"type": "object", "properties": {
+                    "owner_id": {"type": "integer"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "deep": {"properties": {"a~b/c": {"properties": {"author": {
+                        "properties": {"user_id": {"type": "integer"}}
+                    }}}}},
+                    "reviewer": {"properties": {"user_name": {"type": "string"}}},
+                    "id": {"type": "integer", "readOnly": true}
+                }}
+            }
+        }}}}});
+        let (found, warnings) = body(&root, &operation);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let summary: Vec<(&str, bool, bool)> =
+            found.iter().map(|p| (p.name.as_str(), p.required, p.object_reference)).collect();
+        assert_eq!(
+            summary,
+            [
+                ("title", true, false),
+                ("owner", true, false),
+                ("/owner/id", true, true),
+                ("meta", false, false),
+                ("/meta/owner_id", false, true),
+                // Depth 4 is beyond the cap: `/meta/deep/a~0b~1c/author/user_id` is not read.
+                ("/meta/reviewer/user_name", false, false),
             ]
         );
     }

@@ -37,6 +37,9 @@ const CREDENTIALS: [(&str, u64); 2] = [(ALICE_KEY, 1), (BOB_KEY, 2)];
 #[derive(Debug, Serialize)]
 pub(crate) struct User {
     pub(crate) id: u64,
+    /// Its natural key: the name it signs in with, and the key of
+    /// `/people/{username}` and of a project's owner.
+    pub(crate) username: &'static str,
     pub(crate) name: &'static str,
     pub(crate) email: &'static str,
     pub(crate) tenant: &'static str,
@@ -103,8 +106,20 @@ pub(crate) struct CatalogItem {
 }
 
 pub(crate) static USERS: [User; 2] = [
-    User { id: 1, name: "Alice Anders", email: "alice@acme.example", tenant: "acme" },
-    User { id: 2, name: "Bob Brook", email: "bob@globex.example", tenant: "globex" },
+    User {
+        id: 1,
+        username: "alice",
+        name: "Alice Anders",
+        email: "alice@acme.example",
+        tenant: "acme",
+    },
+    User {
+        id: 2,
+        username: "bob",
+        name: "Bob Brook",
+        email: "bob@globex.example",
+        tenant: "globex",
+    },
 ];
 
 /// The accounts: alice's 11, bob's 12, and 13 of a customer (user 3) who
@@ -234,6 +249,8 @@ pub(crate) struct Store {
     /// `(user_id, theme)`, one per user, starting from [`PROFILES`].
     pub(crate) themes: Vec<(u64, String)>,
     pub(crate) announcements: Announcements,
+    /// Projects and boards, owned by a username or a nested owner id.
+    pub(crate) owned: crate::owners::Owned,
 }
 
 impl Default for Store {
@@ -243,6 +260,7 @@ impl Default for Store {
             next_document: FIRST_DOCUMENT_ID,
             themes: PROFILES.iter().map(|p| (p.user_id, p.theme.to_owned())).collect(),
             announcements: Announcements::default(),
+            owned: Default::default(),
         }
     }
 }

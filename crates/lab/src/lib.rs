@@ -64,6 +64,13 @@
 //! | `GET /admin/announcements/{announcement_id}` | any valid key reads | 403 |
 //! | `PUT /admin/announcements/{announcement_id}` | trap: 204 to a user, **nothing changed** | 403 |
 //! | `DELETE /admin/announcements/{announcement_id}` | **any valid key deletes**: 204 | 403 |
+//! | `GET /people/{username}` | **anyone's** person record: BOLA read by a natural key | the caller's only, else 404 |
+//! | `POST /projects` | owned by **whoever `username` in the body names** | another's `username` is 403 |
+//! | `PUT /projects/{project_id}` | trap: the owner's only, `username` accepted and ignored | same |
+//! | `POST /boards` | owned by **whoever the nested `owner.id` names** | another's `owner.id` is 403 |
+//! | `PUT /boards/{board_id}` | the owner's only; **the nested `owner.id` hands the board over** | another's `owner.id` is 403 |
+//!
+//! The last five, with their listings, reads and deletes, are in `owners`.
 //!
 //! [`PLANTED`] lists the same faults as data, with the finding kind a scan
 //! must report (`bola-read`, `missing-auth`, …) or `none` for the traps,
@@ -81,7 +88,7 @@
 //!
 //! | kind | alice / acme | bob / globex |
 //! | --- | --- | --- |
-//! | users | 1 Alice Anders | 2 Bob Brook |
+//! | users | 1 `alice` Alice Anders | 2 `bob` Bob Brook |
 //! | accounts | 11 (DE44…, 1250) | 12 (FR14…, 310) |
 //! | statements, transactions, card limits | 1101, 1201, 1301 (account 11) | 1102, 1202, 1302 (account 12) |
 //! | invoices | 101 Initech 990, 102 Hooli 45 | 201 Vandelay 7300 |
@@ -120,6 +127,7 @@ mod data;
 mod log;
 mod noise;
 mod openapi;
+mod owners;
 mod routes;
 mod scaled;
 mod session;
@@ -273,6 +281,32 @@ pub const PLANTED: &[(&str, &str, &str)] = &[
         "/admin/announcements/{announcement_id}",
         "none",
         "trap: PUT answers 204 to a user and changes nothing",
+    ),
+    // Natural keys and nested owner fields (`owners`).
+    (
+        "/people/{username}",
+        "bola-read",
+        "the username in the path is not checked against the caller",
+    ),
+    (
+        "/projects",
+        "bola-write",
+        "POST takes the owner from `username` in the body: projects created in another's name",
+    ),
+    (
+        "/projects/{project_id}",
+        "none",
+        "trap: PUT accepts `username` in the body and ignores it; the project stays the caller's",
+    ),
+    (
+        "/boards",
+        "bola-write",
+        "POST takes the owner from the nested `owner.id`: boards created in another's name",
+    ),
+    (
+        "/boards/{board_id}",
+        "bola-write",
+        "PUT takes the nested `owner.id` from the body: the caller hands its board over",
     ),
 ];
 

@@ -12,7 +12,8 @@
 //! writes (to a body naming another owner), and the `401` that the
 //! vulnerable document forgets on `/tenants/{tenant_id}/invoices`. Ids
 //! outside the path (`?account_id=`, `X-Account-Id`, an `account_id`
-//! cookie) are documented as required parameters in their place.
+//! cookie) are documented as required parameters in their place, and the
+//! one natural key in a path (`/people/{username}`) as a string.
 //!
 //! The document is built from [`ROUTES`], one row per path. The crate's tests
 //! compare its paths with the routes the router serves and request each one,
@@ -547,9 +548,145 @@ const ROUTES: &[RouteDoc] = &[
             Body::Empty,
         )
     },
+    // Natural keys and nested owner fields (`owners`).
+    item(
+        "/people/{username}",
+        "getPerson",
+        "A user's contact record, by username",
+        "people",
+        &[("username", "Username of the person.")],
+        "Person",
+        Access::Key,
+    ),
+    list(
+        "/projects",
+        "listProjects",
+        "The caller's projects",
+        "projects",
+        Body::Array("Project"),
+        Access::Key,
+    ),
+    RouteDoc {
+        forbidden_owner: true,
+        ..write(
+            "post",
+            list(
+                "/projects",
+                "createProject",
+                "Create a project owned by the caller",
+                "projects",
+                Body::Empty,
+                Access::Key,
+            ),
+            Some("ProjectInput"),
+            "201",
+            Body::Object("Project"),
+        )
+    },
+    item(
+        "/projects/{project_id}",
+        "getProject",
+        "One project",
+        "projects",
+        PROJECT,
+        "Project",
+        Access::Key,
+    ),
+    write(
+        "put",
+        item(
+            "/projects/{project_id}",
+            "putProject",
+            "Rename a project",
+            "projects",
+            PROJECT,
+            "Project",
+            Access::Key,
+        ),
+        Some("ProjectInput"),
+        "200",
+        Body::Object("Project"),
+    ),
+    write(
+        "delete",
+        item(
+            "/projects/{project_id}",
+            "deleteProject",
+            "Delete a project",
+            "projects",
+            PROJECT,
+            "Project",
+            Access::Key,
+        ),
+        None,
+        "204",
+        Body::Empty,
+    ),
+    list(
+        "/boards",
+        "listBoards",
+        "The caller's boards",
+        "boards",
+        Body::Array("Board"),
+        Access::Key,
+    ),
+    RouteDoc {
+        forbidden_owner: true,
+        ..write(
+            "post",
+            list(
+                "/boards",
+                "createBoard",
+                "Create a board owned by the caller",
+                "boards",
+                Body::Empty,
+                Access::Key,
+            ),
+            Some("BoardInput"),
+            "201",
+            Body::Object("Board"),
+        )
+    },
+    item("/boards/{board_id}", "getBoard", "One board", "boards", BOARD, "Board", Access::Key),
+    RouteDoc {
+        forbidden_owner: true,
+        ..write(
+            "put",
+            item(
+                "/boards/{board_id}",
+                "putBoard",
+                "Rename a board",
+                "boards",
+                BOARD,
+                "Board",
+                Access::Key,
+            ),
+            Some("BoardInput"),
+            "200",
+            Body::Object("Board"),
+        )
+    },
+    write(
+        "delete",
+        item(
+            "/boards/{board_id}",
+            "deleteBoard",
+            "Delete a board",
+            "boards",
+            BOARD,
+            "Board",
+            Access::Key,
+        ),
+        None,
+        "204",
+        Body::Empty,
+    ),
 ];
 
 const ANNOUNCEMENT: &[(&str, &str)] = &[("announcement_id", "Id of the announcement.")];
+const PROJECT: &[(&str, &str)] = &[("project_id", "Id of the project.")];
+const BOARD: &[(&str, &str)] = &[("board_id", "Id of the board.")];
+
 const TENANT_INVOICE: &[(&str, &str)] =
     &[("tenant_id", "Id of the tenant."), ("invoice_id", "Id of the invoice.")];
 const DOCUMENT: &[(&str, &str)] = &[("document_id", "Id of the document.")];
@@ -644,7 +781,7 @@ fn operation(route: &RouteDoc, fixed: bool) -> Value {
                     "in": location,
                     "required": true,
                     "description": description,
-                    "schema": { "type": "integer", "format": "int64", "minimum": 0 },
+                    "schema": parameter_schema(name),
                 })
             })
             .collect();
@@ -664,6 +801,16 @@ fn operation(route: &RouteDoc, fixed: bool) -> Value {
     }
     operation.insert("responses".to_owned(), Value::Object(responses));
     Value::Object(operation)
+}
+
+/// A parameter's schema: an integer id, or a string for a natural key
+/// (`{username}`).
+fn parameter_schema(name: &str) -> Value {
+    if name == "username" {
+        json!({ "type": "string" })
+    } else {
+        json!({ "type": "integer", "format": "int64", "minimum": 0 })
+    }
 }
 
 fn body_schema(body: Body) -> Option<Value> {
@@ -695,6 +842,59 @@ fn object(properties: &[(&str, Value)]) -> Value {
 }
 
 fn schemas() -> Value {
+    let mut schemas = core_schemas();
+    if let (Value::Object(all), Value::Object(owners)) = (&mut schemas, owner_schemas()) {
+        all.extend(owners);
+    }
+    schemas
+}
+
+/// The schemas of natural keys and nested owner fields (`owners`): people,
+/// projects and boards.
+fn owner_schemas() -> Value {
+    let id = || json!({ "type": "integer", "format": "int64" });
+    let string = || json!({ "type": "string" });
+    json!({
+        "Person": object(&[
+            ("id", id()),
+            ("username", string()),
+            ("phone", string()),
+            ("city", string()),
+        ]),
+        "Project": object(&[("id", id()), ("username", string()), ("title", string())]),
+        "ProjectInput": {
+            "type": "object",
+            "required": ["title"],
+            "properties": {
+                "title": { "type": "string", "example": "Launch" },
+                "username": {
+                    "type": "string",
+                    "description": "The owner's username; the caller when left out.",
+                },
+            },
+        },
+        "Board": object(&[
+            ("id", id()),
+            ("title", string()),
+            ("owner", object(&[("id", id())])),
+        ]),
+        "BoardInput": {
+            "type": "object",
+            "required": ["title"],
+            "properties": {
+                "title": { "type": "string", "example": "Roadmap" },
+                "owner": {
+                    "type": "object",
+                    "description": "The owner; the caller when left out.",
+                    "required": ["id"],
+                    "properties": { "id": { "type": "integer", "format": "int64" } },
+                },
+            },
+        },
+    })
+}
+
+fn core_schemas() -> Value {
     let id = || json!({ "type": "integer", "format": "int64" });
     let string = || json!({ "type": "string" });
     let integer = || json!({ "type": "integer" });
@@ -706,7 +906,13 @@ fn schemas() -> Value {
             ("openapi", string()),
         ]),
         "Error": object(&[("error", string())]),
-        "User": object(&[("id", id()), ("name", string()), ("email", string()), ("tenant", string())]),
+        "User": object(&[
+            ("id", id()),
+            ("username", string()),
+            ("name", string()),
+            ("email", string()),
+            ("tenant", string()),
+        ]),
         "Account": object(&[
             ("id", id()),
             ("user_id", id()),

@@ -76,6 +76,8 @@ pub(crate) fn router(lab: &Lab) -> Router {
             "/admin/announcements/{announcement_id}",
             get(get_announcement).put(put_announcement).delete(delete_announcement),
         )
+        // Natural keys and nested owner fields (`owners`).
+        .merge(crate::owners::routes())
         .fallback(unknown_path)
         .method_not_allowed_fallback(unknown_method)
         .layer(axum::middleware::from_fn_with_state(lab.clone(), noise::decorate))
@@ -119,7 +121,7 @@ impl IntoResponse for ApiError {
 }
 
 /// The user a valid `X-API-Key` authenticates; rejects with 401 otherwise.
-pub(crate) struct Caller(&'static User);
+pub(crate) struct Caller(pub(crate) &'static User);
 
 impl FromRequestParts<Lab> for Caller {
     type Rejection = ApiError;
@@ -131,7 +133,7 @@ impl FromRequestParts<Lab> for Caller {
 
 /// The numeric id in a route's one path parameter; rejects with 404 when it
 /// is not a plain decimal number, as a typed route would not match.
-pub(crate) struct ObjectId(u64);
+pub(crate) struct ObjectId(pub(crate) u64);
 
 impl<S: Send + Sync> FromRequestParts<S> for ObjectId {
     type Rejection = ApiError;

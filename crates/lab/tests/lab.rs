@@ -176,11 +176,23 @@ fn not_found() -> Value {
 }
 
 fn alice_user() -> Value {
-    json!({ "id": 1, "name": "Alice Anders", "email": "alice@acme.example", "tenant": "acme" })
+    json!({
+        "id": 1,
+        "username": "alice",
+        "name": "Alice Anders",
+        "email": "alice@acme.example",
+        "tenant": "acme"
+    })
 }
 
 fn bob_user() -> Value {
-    json!({ "id": 2, "name": "Bob Brook", "email": "bob@globex.example", "tenant": "globex" })
+    json!({
+        "id": 2,
+        "username": "bob",
+        "name": "Bob Brook",
+        "email": "bob@globex.example",
+        "tenant": "globex"
+    })
 }
 
 fn alice_account() -> Value {
@@ -243,7 +255,7 @@ fn catalog() -> Value {
 }
 
 /// Every path the lab documents and serves.
-const PATHS: [&str; 32] = [
+const PATHS: [&str; 37] = [
     "/",
     "/openapi.json",
     "/me",
@@ -276,6 +288,12 @@ const PATHS: [&str; 32] = [
     "/documents/{document_id}",
     "/admin/announcements",
     "/admin/announcements/{announcement_id}",
+    // Natural keys and nested owner fields.
+    "/people/{username}",
+    "/projects",
+    "/projects/{project_id}",
+    "/boards",
+    "/boards/{board_id}",
 ];
 
 #[test]
@@ -602,6 +620,8 @@ async fn openapi_document_describes_every_route() {
                 "/profiles/{user_id}" => &["get", "put"],
                 "/login" | "/admin/announcements" => &["post"],
                 "/admin/announcements/{announcement_id}" => &["get", "put", "delete"],
+                "/projects" | "/boards" => &["get", "post"],
+                "/projects/{project_id}" | "/boards/{board_id}" => &["get", "put", "delete"],
                 _ => &["get"],
             };
             assert_eq!(methods, expected_methods, "{path}");
@@ -649,7 +669,8 @@ async fn openapi_document_describes_every_route() {
                     .flatten()
                     .map(|p| {
                         assert_eq!(p["required"], json!(true), "{path}");
-                        assert_eq!(p["schema"]["type"], "integer", "{path}");
+                        let kind = if p["name"] == "username" { "string" } else { "integer" };
+                        assert_eq!(p["schema"]["type"], kind, "{path}");
                         (p["in"].as_str().unwrap(), p["name"].as_str().unwrap())
                     })
                     .collect();
@@ -711,6 +732,10 @@ async fn openapi_document_describes_every_route() {
             .send_body("POST", "/admin/announcements", Some(ALICE), Some(json!({ "title": "t" })))
             .await;
         assert_eq!(posted.status, if fixed { 403 } else { 201 });
+        for collection in ["/projects", "/boards"] {
+            let created = lab.send_body("POST", collection, Some(ALICE), Some(doc("a"))).await;
+            assert_eq!(created.status, 201, "{collection}");
+        }
         let get_only = |p: &&str| !["/login", "/admin/announcements"].contains(p);
         for path in PATHS.into_iter().filter(get_only) {
             let concrete = concrete_path(path);
@@ -783,6 +808,9 @@ fn concrete_path(template: &str) -> String {
         ("{tenant_id}", "21"),
         ("{document_id}", "601"),
         ("{announcement_id}", "951"),
+        ("{username}", "alice"),
+        ("{project_id}", "701"),
+        ("{board_id}", "801"),
     ];
     ids.iter().fold(template.to_owned(), |path, (name, id)| path.replace(name, id))
 }
@@ -1072,6 +1100,97 @@ async fn put_profile_ignores_the_id_and_changes_the_caller() {
         lab.send_body("PUT", "/profiles/1", None, Some(json!({ "theme": "x" })))
             .await
             .assert(401, unauthorized());
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn people_by_username_leak_in_the_vulnerable_lab_only() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        let alice =
+            json!({ "id": 1, "username": "alice", "phone": "+49 30 5550 1234", "city": "Berlin" });
+        lab.get("/people/alice", Some(ALICE)).await.assert(200, alice.clone());
+        let by_bob = lab.get("/people/alice", Some(BOB)).await;
+        if fixed {
+            by_bob.assert(404, not_found());
+        } else {
+            by_bob.assert(200, alice);
+        }
+        lab.get("/people/carol", Some(BOB)).await.assert(404, not_found());
+        lab.get("/people/alice", None).await.assert(401, unauthorized());
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_username_in_a_project_body_sets_the_owner_on_post_only_and_when_vulnerable() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        let in_bobs_name = json!({ "title": "t", "username": "bob" });
+        let created = lab.send_body("POST", "/projects", Some(ALICE), Some(in_bobs_name)).await;
+        let bob_project = json!({ "id": 701, "username": "bob", "title": "t" });
+        if fixed {
+            created.assert(403, json!({ "error": "forbidden" }));
+            lab.get("/projects", Some(BOB)).await.assert(200, json!([]));
+        } else {
+            created.assert(201, bob_project.clone());
+            assert_eq!(created.header("location"), Some("/projects/701"));
+            lab.get("/projects", Some(BOB)).await.assert(200, json!([bob_project]));
+            lab.get("/projects/701", Some(ALICE)).await.assert(404, not_found());
+        }
+        let nobody = json!({ "title": "t", "username": "carol" });
+        let refused = lab.send_body("POST", "/projects", Some(ALICE), Some(nobody)).await;
+        refused.assert(400, json!({ "error": "bad request" }));
+
+        // PUT, the trap: `username` is ignored, and only the owner renames.
+        let own = lab.send_body("POST", "/projects", Some(ALICE), Some(doc("mine"))).await;
+        let id = own.json()["id"].as_u64().unwrap();
+        let path = format!("/projects/{id}");
+        let handed = json!({ "title": "renamed", "username": "bob" });
+        let renamed = json!({ "id": id, "username": "alice", "title": "renamed" });
+        let put = lab.send_body("PUT", &path, Some(ALICE), Some(handed)).await;
+        put.assert(200, renamed.clone());
+        lab.get(&path, Some(ALICE)).await.assert(200, renamed);
+        let by_bob = lab.send_body("PUT", &path, Some(BOB), Some(doc("bob"))).await;
+        by_bob.assert(404, not_found());
+        let deleted = lab.send("DELETE", &path, Some(ALICE)).await;
+        assert_eq!(deleted.status, 204);
+        lab.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_nested_owner_id_in_a_board_body_sets_the_owner_when_vulnerable() {
+    for fixed in [false, true] {
+        let lab = Running::start(fixed).await;
+        let in_bobs_name = json!({ "title": "t", "owner": { "id": 2 } });
+        let created = lab.send_body("POST", "/boards", Some(ALICE), Some(in_bobs_name)).await;
+        let own = lab.send_body("POST", "/boards", Some(ALICE), Some(doc("mine"))).await;
+        let id = own.json()["id"].as_u64().unwrap();
+        let path = format!("/boards/{id}");
+        let mine = json!({ "id": id, "title": "mine", "owner": { "id": 1 } });
+        lab.get(&path, Some(ALICE)).await.assert(200, mine.clone());
+        let by_bob = lab.send_body("PUT", &path, Some(BOB), Some(doc("x"))).await;
+        by_bob.assert(404, not_found());
+        let handed = json!({ "title": "h", "owner": { "id": 2 } });
+        let put = lab.send_body("PUT", &path, Some(ALICE), Some(handed)).await;
+        if fixed {
+            created.assert(403, json!({ "error": "forbidden" }));
+            put.assert(403, json!({ "error": "forbidden" }));
+            lab.get(&path, Some(ALICE)).await.assert(200, mine);
+            lab.get("/boards", Some(BOB)).await.assert(200, json!([]));
+        } else {
+            let bobs = json!({ "id": 801, "title": "t", "owner": { "id": 2 } });
+            created.assert(201, bobs.clone());
+            let handed = json!({ "id": id, "title": "h", "owner": { "id": 2 } });
+            put.assert(200, handed.clone());
+            lab.get(&path, Some(ALICE)).await.assert(404, not_found());
+            lab.get("/boards", Some(BOB)).await.assert(200, json!([bobs, handed]));
+        }
+        let malformed = json!({ "title": "t", "owner": { "id": "2" } });
+        let refused = lab.send_body("POST", "/boards", Some(ALICE), Some(malformed)).await;
+        refused.assert(400, json!({ "error": "bad request" }));
         lab.stop().await;
     }
 }

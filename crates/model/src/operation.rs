@@ -97,7 +97,8 @@ pub enum ParamLocation {
     Header,
     /// A cookie.
     Cookie,
-    /// A top-level field of a JSON or form request body.
+    /// A field of a JSON or form request body: a top-level one by its name
+    /// (`user_id`), a nested one by its JSON pointer (`/owner/id`).
     Body,
 }
 

@@ -31,9 +31,10 @@
 //!
 //! Nothing here touches an object trespass did not create. Ids in JSON
 //! body fields (`user_id`, `owner_id`) are probed by
-//! [`body_fields`](crate::body_fields). Known shortcoming: enums and nested objects of
-//! request bodies are not modelled by the inventory, so a `POST` that needs
-//! them fails and is reported as not created.
+//! [`body_fields`](crate::body_fields). Known shortcoming: enums, and nested
+//! fields other than ids and usernames, of request bodies are not modelled
+//! by the inventory, so a `POST` that needs them fails and is reported as
+//! not created.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -352,16 +353,24 @@ pub(crate) fn item_of(operations: &[Operation], collection: &str) -> Option<(Str
 
 /// A JSON body for `operation` from its body fields: examples for numbers
 /// and booleans, `canary` in string fields (an email-shaped one for
-/// `format: email`), the example for other formats. Optional id fields
-/// are left out: active mode must not point a new object at someone else's.
+/// `format: email`), the example for other formats, an empty object or
+/// array for a required one, and nested fields (`/owner/id`) at their
+/// JSON pointer. Optional id fields, usernames (`username`, `owner`) and
+/// objects and arrays are left out: active mode must not point a new
+/// object at someone else's, nor at a user named like a canary.
 pub fn build_body(operation: &Operation, canary: &str) -> Value {
-    let mut body = Map::new();
+    let mut body = Value::Object(Map::new());
     for param in operation.parameters.iter().filter(|p| p.location == ParamLocation::Body) {
-        if param.object_reference && !param.required {
+        let names_a_user =
+            crate::body_fields::field_kind(param) == Some(crate::body_fields::FieldKind::Username);
+        let container = matches!(param.schema_type.as_deref(), Some("object" | "array"));
+        if !param.required && (param.object_reference || names_a_user || container) {
             continue;
         }
         let example = param.example.as_deref();
         let value = match (param.schema_type.as_deref(), param.format.as_deref()) {
+            (Some("object"), _) => Value::Object(Map::new()),
+            (Some("array"), _) => Value::Array(Vec::new()),
             (Some("integer" | "number"), _) => example
                 .and_then(|e| serde_json::from_str::<Value>(e).ok())
                 .filter(Value::is_number)
@@ -371,9 +380,9 @@ pub fn build_body(operation: &Operation, canary: &str) -> Value {
             (_, Some(_)) if example.is_some() => Value::String(example.unwrap_or_default().into()),
             _ => Value::String(canary.to_owned()),
         };
-        body.insert(param.name.clone(), value);
+        crate::body_fields::set_field(&mut body, &param.name, value);
     }
-    Value::Object(body)
+    body
 }
 
 /// The id of a created object: the body's `id` or `param` field, else the
@@ -489,6 +498,12 @@ mod tests {
                 field("pages", "integer", None, Some("12")),
                 field("draft", "boolean", None, None),
                 field("owner_id", "integer", None, None),
+                field("username", "string", None, None),
+                field("tags", "array", None, None),
+                field("meta", "object", None, None),
+                field("/meta/owner_id", "integer", None, None),
+                Parameter { required: true, ..field("owner", "object", None, None) },
+                Parameter { required: true, ..field("/owner/id", "integer", None, Some("7")) },
             ],
         );
         assert_eq!(
@@ -499,6 +514,7 @@ mod tests {
                 "day": "2026-01-01",
                 "pages": 12,
                 "draft": true,
+                "owner": {"id": 7},
             })
         );
     }

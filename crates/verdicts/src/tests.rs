@@ -493,4 +493,47 @@ mod body_fields {
         let already = probe(Method::Put, Some(BOBS), BOBS, BOBS);
         assert_eq!(found(vec![ignored, refused, already]), vec![]);
     }
+
+    #[test]
+    fn a_nested_field_is_read_back_at_its_pointer() {
+        let mine = r#"{"id":611,"title":"t","owner":{"id":1},"user_id":2}"#;
+        let bobs = r#"{"id":611,"title":"t","owner":{"id":2}}"#;
+        let nested = |before, writer, victim| BodyFieldProbe {
+            field: "/owner/id".into(),
+            ..probe(Method::Put, before, writer, victim)
+        };
+        let handed_over = nested(Some(mine), "", bobs);
+        // A top-level `user_id` of 2 is not the nested field: no finding.
+        let elsewhere = nested(Some(mine), mine, "");
+        let field = Some("/owner/id".to_owned());
+        assert_eq!(
+            found(vec![handed_over, elsewhere]),
+            vec![(Method::Put, field, Some(ParamLocation::Body))]
+        );
+    }
+
+    #[test]
+    fn a_natural_key_read_back_is_a_finding_and_an_ignored_one_is_not() {
+        let mine = r#"{"id":621,"title":"t","username":"alice"}"#;
+        let bobs = r#"{"id":621,"title":"t","username":"bob"}"#;
+        let named = |method, before, writer, victim| BodyFieldProbe {
+            field: "username".into(),
+            value: "bob".into(),
+            ..probe(method, before, writer, victim)
+        };
+        let created = named(Method::Post, None, "", bobs);
+        let ignored = named(Method::Put, Some(mine), mine, "");
+        let findings = body_field_writes(
+            &BodyFieldObservations { probes: vec![created, ignored], ..Default::default() },
+            &names(),
+        );
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].parameter.as_deref(), Some("username"));
+        assert_eq!(
+            findings[0].reason,
+            "alice's POST /documents with `username` set to bob, which names bob, answered \
+             403, and the object it created, read back by bob, has `username` = bob: alice \
+             creates objects in bob's name"
+        );
+    }
 }

@@ -74,9 +74,10 @@ pub fn bola_writes(active: &ActiveObservations, names: &[IdentityName]) -> Vec<F
 }
 
 /// The `bola-write` findings of body fields: a write that put another
-/// identity's id into a field of the writer's object (or of an object it
-/// created), confirmed by a read afterwards that shows the field holding
-/// that id. Before a `PUT` or `PATCH`, the writer's own read must show the
+/// identity's id or natural key (`username`) into a field of the writer's
+/// object (or of an object it created), top-level or nested, confirmed by
+/// a read afterwards that shows the field, at the same JSON pointer,
+/// holding that value. Before a `PUT` or `PATCH`, the writer's own read must show the
 /// field holding something else, so an object that already named the
 /// victim proves nothing. A server that ignores the field, or refuses the
 /// write, leaves the field as it was: no finding, whatever it answered.
@@ -103,15 +104,22 @@ pub fn body_field_writes(observed: &BodyFieldObservations, names: &[IdentityName
         let field = &probe.field;
         let value = &probe.value;
         let outcome = outcome_text(&probe.write);
+        // The value is an id (`2`) or a natural key (`bob`): named as a
+        // value of the victim's either way.
         let reason = if method == Method::Post {
             format!(
-                "{writer}'s POST {} with `{field}` set to {victim}'s id {value} answered                  {outcome}, and the object it created, read back by {}, has `{field}` = {value}:                  {writer} creates objects in {victim}'s name",
+                "{writer}'s POST {} with `{field}` set to {value}, which names {victim}, \
+                 answered {outcome}, and the object it created, read back by {}, has \
+                 `{field}` = {value}: {writer} creates objects in {victim}'s name",
                 probe.operation.path,
                 name(reader)
             )
         } else {
             format!(
-                "{writer}'s {method} of its own object {} with `{field}` set to {victim}'s id                  {value} answered {outcome}, and the object, read back by {}, now has `{field}`                  = {value}: {writer} hands its objects over to {victim}, or ties them to                  {victim}'s",
+                "{writer}'s {method} of its own object {} with `{field}` set to {value}, which \
+                 names {victim}, answered {outcome}, and the object, read back by {}, now has \
+                 `{field}` = {value}: {writer} hands its objects over to {victim}, or ties \
+                 them to {victim}'s",
                 probe.write.request.url,
                 name(reader)
             )
@@ -186,11 +194,13 @@ fn bola_write(
     }
 }
 
-/// A top-level field of a JSON object body, as text (numbers written as
-/// JSON writes them).
+/// A field of a JSON object body, as text (numbers written as JSON writes
+/// them): a top-level one by name, a nested one (`/owner/id`) at the same
+/// JSON pointer the write set it at.
 fn field_text(reply: &trespass_probes::Reply, field: &str) -> Option<String> {
     let body: serde_json::Value = serde_json::from_slice(&reply.body).ok()?;
-    match body.get(field)? {
+    let value = if field.starts_with('/') { body.pointer(field) } else { body.get(field) };
+    match value? {
         serde_json::Value::Number(n) => Some(n.to_string()),
         serde_json::Value::String(s) => Some(s.clone()),
         _ => None,

@@ -145,7 +145,8 @@ pub(crate) fn read_json(path: &Path) -> serde_json::Value {
 /// header (`/transactions`) and a cookie (`/card-limits`) are swapped like
 /// path ids, and on those three account 13, next to bob's 12 and nobody's
 /// in the scan, is served: `enumerable-ids`, reported once per operation
-/// for the first identity that read it.
+/// for the first identity that read it. A natural key in the path
+/// (`/people/{username}`) takes the usernames each identity's `/me` shows.
 ///
 /// `privilege-escalation` needs the identities' roles: the demo and the
 /// config below give them (`user`), `--identity` flags cannot.
@@ -179,6 +180,8 @@ pub(crate) fn expected_vulnerable(
         key("cross-tenant-hierarchy", "/tenants/{tenant_id}/invoices/{invoice_id}", "alice", "bob"),
         key("cross-tenant-hierarchy", "/tenants/{tenant_id}/invoices/{invoice_id}", "bob", "alice"),
         key("credential-exposure", "/team", "bob", "alice"),
+        key("bola-read", "/people/{username}", "alice", "bob"),
+        key("bola-read", "/people/{username}", "bob", "alice"),
     ];
     if roles_known {
         expected.push(key("privilege-escalation", "/admin/audit", "alice", "-"));
