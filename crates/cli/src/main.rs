@@ -459,13 +459,14 @@ fn before_scanning(run: &RunArgs) -> Result<Option<Report>, Failure> {
             )));
         }
     }
-    if let Some(folder) = &run.output {
-        if folder.exists() && !folder.is_dir() {
-            return Err(Failure::input(anyhow!(
-                "--output {} is a file; give a folder",
-                folder.display()
-            )));
-        }
+    if let Some(folder) = &run.output
+        && folder.exists()
+        && !folder.is_dir()
+    {
+        return Err(Failure::input(anyhow!(
+            "--output {} is a file; give a folder",
+            folder.display()
+        )));
     }
     run.baseline.as_deref().map(read_report).transpose()
 }
