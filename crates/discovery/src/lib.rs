@@ -234,6 +234,7 @@ impl Discovery {
         for name in names {
             let param = Parameter {
                 name: (*name).to_owned(),
+                choices: Vec::new(),
                 location: trespass_model::ParamLocation::Body,
                 required: false,
                 schema_type: None,
@@ -433,6 +434,7 @@ mod tests {
                 .iter()
                 .map(|name| Parameter {
                     name: (*name).to_owned(),
+                    choices: Vec::new(),
                     location: ParamLocation::Path,
                     required: true,
                     schema_type: Some("integer".into()),

@@ -139,6 +139,7 @@ mod tests {
     fn param(name: &str) -> Parameter {
         Parameter {
             name: name.into(),
+            choices: Vec::new(),
             location: ParamLocation::Path,
             required: true,
             schema_type: None,

@@ -330,6 +330,7 @@ fn new_operation(method: Method, template: &str, values: &[PathValue], here: &st
             let (schema_type, format) = value.shape.schema();
             Parameter {
                 name: value.name.clone(),
+                choices: Vec::new(),
                 location: ParamLocation::Path,
                 required: true,
                 schema_type: Some(schema_type.to_owned()),
@@ -417,6 +418,7 @@ fn add_parameter(
     let object_reference = is_object_reference(name, location, None, None, &operation.path);
     operation.parameters.push(Parameter {
         name: name.to_owned(),
+        choices: Vec::new(),
         location,
         required: false,
         schema_type: None,

@@ -304,6 +304,7 @@ impl Walker<'_> {
             ));
             parameters.push(Parameter {
                 name: name.to_owned(),
+                choices: Vec::new(),
                 location: ParamLocation::Path,
                 required: true,
                 schema_type: Some("string".to_owned()),

@@ -162,6 +162,7 @@ fn parameter(reader: &mut Reader<'_, '_>, value: &Value, here: &Item<'_>) -> Opt
         is_object_reference(name, location, schema_type.as_deref(), format.as_deref(), reader.path);
     Some(Parameter {
         name: name.to_owned(),
+        choices: Vec::new(),
         location,
         required,
         schema_type,
@@ -235,6 +236,7 @@ pub(crate) fn body_fields(
         let nested = Nested { pointer: format!("/{}", escape(name)), required, depth: 1 };
         fields.push(Parameter {
             name: name.to_owned(),
+            choices: property.map(|p| schema_choices(reader.resolver, p)).unwrap_or_default(),
             location: ParamLocation::Body,
             required,
             schema_type,
@@ -302,6 +304,7 @@ fn nested_fields(
         if object_reference || NESTED_NATURAL_KEYS.contains(&normalized.as_str()) {
             fields.push(Parameter {
                 name: inner.pointer,
+                choices: schema_choices(reader.resolver, property),
                 location: ParamLocation::Body,
                 required: inner.required,
                 schema_type,
@@ -426,7 +429,8 @@ fn search_type_and_format(
     (None, None)
 }
 
-/// `example`, or the first of the JSON Schema `examples` list, of a schema.
+/// `example`, or the first of the JSON Schema `examples` list, or the
+/// `default`, of a schema.
 fn schema_example(schema: &Value) -> Option<String> {
     // A 3.1 `const` is the one value the schema allows: the best example.
     schema
@@ -436,6 +440,30 @@ fn schema_example(schema: &Value) -> Option<String> {
         .or_else(|| {
             schema.get("examples").and_then(Value::as_array)?.first().and_then(example_text)
         })
+        .or_else(|| schema.get("default").and_then(example_text))
+}
+
+/// Values a schema allows at most: more than that is a list to look up,
+/// not a set of choices to build a body from.
+const MAX_CHOICES: usize = 64;
+
+/// The values a schema allows (`enum`, a 3.1 `const`), as text, its own or
+/// those of an `allOf` member (`allOf: [{$ref: Status}]` is how 3.0 adds a
+/// description to a referenced enum); empty when it does not restrict them.
+fn schema_choices(resolver: Resolver<'_>, schema: &Value) -> Vec<String> {
+    let own = |schema: &Value| -> Option<Vec<String>> {
+        if let Some(only) = schema.get("const").and_then(example_text) {
+            return Some(vec![only]);
+        }
+        let values = schema.get("enum")?.as_array()?;
+        Some(values.iter().filter_map(example_text).take(MAX_CHOICES).collect())
+    };
+    own(schema)
+        .or_else(|| {
+            let members = schema.get("allOf")?.as_array()?;
+            members.iter().filter_map(|m| resolver.follow(m).ok()).find_map(own)
+        })
+        .unwrap_or_default()
 }
 
 /// The value of the first entry of an OpenAPI `examples` map.
@@ -508,6 +536,7 @@ mod tests {
             [
                 Parameter {
                     name: "user_id".to_owned(),
+                    choices: Vec::new(),
                     location: ParamLocation::Path,
                     required: true,
                     schema_type: Some("integer".to_owned()),
@@ -517,6 +546,7 @@ mod tests {
                 },
                 Parameter {
                     name: "q".to_owned(),
+                    choices: Vec::new(),
                     location: ParamLocation::Query,
                     required: true,
                     schema_type: Some("string".to_owned()),
@@ -526,6 +556,7 @@ mod tests {
                 },
                 Parameter {
                     name: "X-Trace".to_owned(),
+                    choices: Vec::new(),
                     location: ParamLocation::Header,
                     required: false,
                     schema_type: None,
@@ -608,6 +639,40 @@ mod tests {
     }
 
     #[test]
+    fn body_fields_keep_their_allowed_values_and_defaults() {
+        let root = json!({"components": {"schemas": {
+            "Status": {"type": "string", "enum": ["open", "done", null]}
+        }}});
+        let operation = json!({"requestBody": {"content": {"application/json": {"schema": {
+            "type": "object",
+            "properties": {
+                "status": {"allOf": [{"$ref": "#/components/schemas/Status"}], "description": "d"},
+                "kind": {"type": "string", "const": "task"},
+                "priority": {"type": "integer", "enum": [1, 2, 3], "default": 2},
+                "title": {"type": "string", "default": "untitled"}
+            }
+        }}}}});
+        let (found, warnings) = body(&root, &operation);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let fields: Vec<(&str, Vec<&str>, Option<&str>)> = found
+            .iter()
+            .map(|p| {
+                let choices = p.choices.iter().map(String::as_str).collect();
+                (p.name.as_str(), choices, p.example.as_deref())
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("status", vec!["open", "done"], None),
+                ("kind", vec!["task"], Some("task")),
+                ("priority", vec!["1", "2", "3"], Some("2")),
+                ("title", vec![], Some("untitled")),
+            ]
+        );
+    }
+
+    #[test]
     fn body_fields_come_from_json_object_properties() {
         let root = json!({"components": {
             "requestBodies": {"Thing": {"content": {
@@ -638,6 +703,7 @@ mod tests {
             [
                 Parameter {
                     name: "owner_id".to_owned(),
+                    choices: Vec::new(),
                     location: ParamLocation::Body,
                     required: true,
                     schema_type: Some("integer".to_owned()),
@@ -647,6 +713,7 @@ mod tests {
                 },
                 Parameter {
                     name: "name".to_owned(),
+                    choices: Vec::new(),
                     location: ParamLocation::Body,
                     required: false,
                     schema_type: Some("string".to_owned()),

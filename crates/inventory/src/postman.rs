@@ -315,6 +315,7 @@ impl Walker {
                     let (schema_type, format) = shape.map_or(("string", None), |s| s.schema());
                     operation.parameters.push(Parameter {
                         name: name.to_owned(),
+                        choices: Vec::new(),
                         location: ParamLocation::Path,
                         required: true,
                         schema_type: Some(schema_type.to_owned()),
@@ -541,6 +542,7 @@ fn add_parameter(
     let object_reference = is_object_reference(name, location, None, None, &operation.path);
     operation.parameters.push(Parameter {
         name: name.to_owned(),
+        choices: Vec::new(),
         location,
         required: false,
         schema_type: None,

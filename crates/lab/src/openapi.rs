@@ -864,9 +864,14 @@ fn owner_schemas() -> Value {
         "Project": object(&[("id", id()), ("username", string()), ("title", string())]),
         "ProjectInput": {
             "type": "object",
-            "required": ["title"],
+            "required": ["title", "stage"],
             "properties": {
                 "title": { "type": "string", "example": "Launch" },
+                "stage": {
+                    "type": "string",
+                    "enum": ["draft", "active", "archived"],
+                    "description": "Anything else is refused with 400.",
+                },
                 "username": {
                     "type": "string",
                     "description": "The owner's username; the caller when left out.",

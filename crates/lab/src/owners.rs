@@ -126,6 +126,16 @@ fn titled(body: Result<Json<Value>, JsonRejection>) -> Result<(Value, String), A
     Ok((body, title))
 }
 
+/// A project body's `stage`, one of the values its schema lists: a
+/// scanner that fills enum fields with made-up text gets 400 and creates
+/// nothing.
+fn staged(body: &Value) -> Result<(), ApiError> {
+    match body.get("stage").and_then(Value::as_str) {
+        Some("draft" | "active" | "archived") => Ok(()),
+        _ => Err(ApiError::BadRequest),
+    }
+}
+
 /// The user a project body's optional `username` names: `None` when
 /// absent, 400 when it names nobody.
 fn user_named(body: &Value) -> Result<Option<&'static User>, ApiError> {
@@ -171,6 +181,7 @@ async fn create_project(
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let (body, title) = titled(body)?;
+    staged(&body)?;
     let owner = named_owner(&lab, caller, user_named(&body)?)?;
     let mut store = lab.store();
     let owned = &mut store.owned;

@@ -732,8 +732,8 @@ async fn openapi_document_describes_every_route() {
             .send_body("POST", "/admin/announcements", Some(ALICE), Some(json!({ "title": "t" })))
             .await;
         assert_eq!(posted.status, if fixed { 403 } else { 201 });
-        for collection in ["/projects", "/boards"] {
-            let created = lab.send_body("POST", collection, Some(ALICE), Some(doc("a"))).await;
+        for (collection, body) in [("/projects", project("a")), ("/boards", doc("a"))] {
+            let created = lab.send_body("POST", collection, Some(ALICE), Some(body)).await;
             assert_eq!(created.status, 201, "{collection}");
         }
         let get_only = |p: &&str| !["/login", "/admin/announcements"].contains(p);
@@ -832,6 +832,10 @@ fn references(value: &Value) -> Vec<String> {
 
 fn doc(title: &str) -> Value {
     json!({ "title": title, "body": format!("{title} text") })
+}
+
+fn project(title: &str) -> Value {
+    json!({ "title": title, "stage": "active" })
 }
 
 #[tokio::test]
@@ -1127,7 +1131,13 @@ async fn people_by_username_leak_in_the_vulnerable_lab_only() {
 async fn a_username_in_a_project_body_sets_the_owner_on_post_only_and_when_vulnerable() {
     for fixed in [false, true] {
         let lab = Running::start(fixed).await;
-        let in_bobs_name = json!({ "title": "t", "username": "bob" });
+        // `stage` is an enum: missing or made up, the project is refused.
+        for stage in [json!(null), json!("trespass-canary")] {
+            let body = json!({ "title": "t", "stage": stage });
+            let refused = lab.send_body("POST", "/projects", Some(ALICE), Some(body)).await;
+            refused.assert(400, json!({ "error": "bad request" }));
+        }
+        let in_bobs_name = json!({ "title": "t", "stage": "draft", "username": "bob" });
         let created = lab.send_body("POST", "/projects", Some(ALICE), Some(in_bobs_name)).await;
         let bob_project = json!({ "id": 701, "username": "bob", "title": "t" });
         if fixed {
@@ -1139,12 +1149,12 @@ async fn a_username_in_a_project_body_sets_the_owner_on_post_only_and_when_vulne
             lab.get("/projects", Some(BOB)).await.assert(200, json!([bob_project]));
             lab.get("/projects/701", Some(ALICE)).await.assert(404, not_found());
         }
-        let nobody = json!({ "title": "t", "username": "carol" });
+        let nobody = json!({ "title": "t", "stage": "draft", "username": "carol" });
         let refused = lab.send_body("POST", "/projects", Some(ALICE), Some(nobody)).await;
         refused.assert(400, json!({ "error": "bad request" }));
 
         // PUT, the trap: `username` is ignored, and only the owner renames.
-        let own = lab.send_body("POST", "/projects", Some(ALICE), Some(doc("mine"))).await;
+        let own = lab.send_body("POST", "/projects", Some(ALICE), Some(project("mine"))).await;
         let id = own.json()["id"].as_u64().unwrap();
         let path = format!("/projects/{id}");
         let handed = json!({ "title": "renamed", "username": "bob" });

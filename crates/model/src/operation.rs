@@ -136,6 +136,10 @@ pub struct Parameter {
     /// Whether the parameter names an object (an id), and so is swapped
     /// between identities by the probes.
     pub object_reference: bool,
+    /// The only values the schema allows (`enum`, or a 3.1 `const`), as
+    /// text; empty when any value of the type goes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<String>,
 }
 
 /// Where an `apiKey` security scheme carries its key.

@@ -5,8 +5,9 @@
 //!
 //! 1. **create**: for every `POST` operation without path parameters, each
 //!    identity sends one request with a body built from the operation's
-//!    body fields ([`build_body`]: examples for numbers and booleans, a
-//!    unique canary string in string fields, `…@trespass.invalid` for
+//!    body fields ([`build_body`]: an allowed value for enums, examples or
+//!    defaults for numbers and booleans, a unique canary string in other
+//!    string fields, `…@trespass.invalid` for
 //!    emails) and learns the new id from the response body (`id`, or the
 //!    item's parameter name) or the `Location` header;
 //! 2. **write**: for each created object, each other identity sends every
@@ -31,10 +32,10 @@
 //!
 //! Nothing here touches an object trespass did not create. Ids in JSON
 //! body fields (`user_id`, `owner_id`) are probed by
-//! [`body_fields`](crate::body_fields). Known shortcoming: enums, and nested
-//! fields other than ids and usernames, of request bodies are not modelled
-//! by the inventory, so a `POST` that needs them fails and is reported as
-//! not created.
+//! [`body_fields`](crate::body_fields). Known shortcoming: nested fields
+//! other than ids and usernames, of request bodies are not modelled by the
+//! inventory, so a `POST` that needs them fails and is reported as not
+//! created.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -351,8 +352,10 @@ pub(crate) fn item_of(operations: &[Operation], collection: &str) -> Option<(Str
     })
 }
 
-/// A JSON body for `operation` from its body fields: examples for numbers
-/// and booleans, `canary` in string fields (an email-shaped one for
+/// A JSON body for `operation` from its body fields: one of the allowed
+/// values where the schema lists them (`enum`, `const`: the example when it
+/// is one, else the first), examples (or defaults) for numbers and
+/// booleans, `canary` in other string fields (an email-shaped one for
 /// `format: email`), the example for other formats, an empty object or
 /// array for a required one, and nested fields (`/owner/id`) at their
 /// JSON pointer. Optional id fields, usernames (`username`, `owner`) and
@@ -368,6 +371,18 @@ pub fn build_body(operation: &Operation, canary: &str) -> Value {
             continue;
         }
         let example = param.example.as_deref();
+        if let Some(choice) = param.choices.first() {
+            // Only these values are valid: the example when it is one of
+            // them, else the first. The canary cannot go here.
+            let choice = example.filter(|e| param.choices.iter().any(|c| c == e)).unwrap_or(choice);
+            let typed = match param.schema_type.as_deref() {
+                Some("string") | None => None,
+                _ => serde_json::from_str::<Value>(choice).ok(),
+            };
+            let value = typed.unwrap_or_else(|| Value::String(choice.to_owned()));
+            crate::body_fields::set_field(&mut body, &param.name, value);
+            continue;
+        }
         let value = match (param.schema_type.as_deref(), param.format.as_deref()) {
             (Some("object"), _) => Value::Object(Map::new()),
             (Some("array"), _) => Value::Array(Vec::new()),
@@ -464,6 +479,7 @@ mod tests {
     fn field(name: &str, kind: &str, format: Option<&str>, example: Option<&str>) -> Parameter {
         Parameter {
             name: name.into(),
+            choices: Vec::new(),
             location: ParamLocation::Body,
             required: false,
             schema_type: Some(kind.into()),
@@ -517,6 +533,27 @@ mod tests {
                 "owner": {"id": 7},
             })
         );
+    }
+
+    #[test]
+    fn fields_with_allowed_values_take_one_of_them_not_the_canary() {
+        let choose = |kind: &str, choices: &[&str], example: Option<&str>| Parameter {
+            choices: choices.iter().map(|c| (*c).to_owned()).collect(),
+            ..field("status", kind, None, example)
+        };
+        let body = |param: Parameter| build_body(&op(Method::Post, "/tasks", vec![param]), "c-1");
+        let status = |param| body(param)["status"].clone();
+        assert_eq!(status(choose("string", &["open", "done"], None)), "open");
+        assert_eq!(status(choose("string", &["open", "done"], Some("done"))), "done");
+        // An example the schema does not allow is not used.
+        assert_eq!(status(choose("string", &["open", "done"], Some("closed"))), "open");
+        assert_eq!(status(choose("integer", &["3", "5"], None)), 3);
+        assert_eq!(status(choose("boolean", &["false"], None)), false);
+        // A schema without a type: the text as it is.
+        let untyped = Parameter { schema_type: None, ..choose("string", &["v2"], None) };
+        assert_eq!(status(untyped), "v2");
+        // Without choices, a string still carries the canary.
+        assert_eq!(status(choose("string", &[], Some("open"))), "c-1");
     }
 
     #[test]

@@ -475,6 +475,7 @@ mod tests {
     fn field(name: &str, kind: Option<&str>, object_reference: bool) -> Parameter {
         Parameter {
             name: name.into(),
+            choices: Vec::new(),
             location: ParamLocation::Body,
             required: false,
             schema_type: kind.map(str::to_owned),

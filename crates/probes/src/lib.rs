@@ -545,6 +545,7 @@ mod tests {
     fn param(name: &str, object_reference: bool, example: Option<&str>) -> Parameter {
         Parameter {
             name: name.into(),
+            choices: Vec::new(),
             location: ParamLocation::Path,
             required: true,
             schema_type: None,

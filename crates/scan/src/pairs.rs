@@ -371,6 +371,7 @@ mod tests {
             tags: vec![],
             parameters: vec![Parameter {
                 name: "user_id".to_owned(),
+                choices: Vec::new(),
                 location: ParamLocation::Path,
                 required: true,
                 schema_type: None,

@@ -22,6 +22,7 @@ fn operation() -> Operation {
         tags: vec![],
         parameters: vec![Parameter {
             name: "user_id".into(),
+            choices: Vec::new(),
             location: ParamLocation::Path,
             required: true,
             schema_type: Some("integer".into()),
