@@ -253,6 +253,14 @@ fn stated_rules_judge_active_writes_and_an_allowed_roles_write_stays_bola_write(
         coverage(&report, "POST", "/admin/announcements")["pairs"],
         json!([{ "caller": "bob", "ran": ["privilege"] }])
     );
+    // bob's delete is judged as a privilege, alice's (allowed) as a write.
+    assert_eq!(
+        coverage(&report, "DELETE", item)["pairs"],
+        json!([
+            { "owner": "alice", "caller": "bob", "ran": ["privilege"] },
+            { "owner": "bob", "caller": "alice", "ran": ["write"] },
+        ])
+    );
     let notes = report["notes"].as_array().unwrap();
     assert!(
         notes.contains(&json!("active mode: created 22 object(s) and deleted them all")),

@@ -17,7 +17,7 @@
 use trespass_discovery::{Discovery, Seer};
 use trespass_model::{IdentityName, Method, Operation, PairCoverage, ProbeFamily, SkippedProbe};
 use trespass_probes::OperationProbes;
-use trespass_probes::active::ActiveObservations;
+use trespass_probes::active::{ActiveObservations, Standing};
 use trespass_verdicts::Privilege;
 
 use trespass_probes::Observation;
@@ -175,7 +175,8 @@ pub(crate) fn listing(
 
 /// The pairs of a write operation in active mode: each other identity's
 /// write on an object an owner created, judged when the write and the
-/// owner's read after it were answered.
+/// owner's read after it were answered; the `privilege` family for a
+/// writer whose role the operation refuses, `write` for any other.
 pub(crate) fn writes(
     method: Method,
     path: &str,
@@ -192,23 +193,26 @@ pub(crate) fn writes(
             continue;
         };
         let mut pair = Pair::new(Some(owner), caller);
+        // A refused role's write is judged as a privilege, any other as a
+        // write on another's object: the family says which verdict ran.
+        let family = match probe.standing {
+            Standing::Refused => ProbeFamily::Privilege,
+            Standing::Allowed | Standing::Unjudged => ProbeFamily::Write,
+        };
         if probe.before.success().is_none() {
             pair.skip(
-                ProbeFamily::Write,
+                family,
                 format!(
                     "{owner}'s read of its created object before the write {}",
                     answered(&probe.before)
                 ),
             );
         } else if let Err(message) = &probe.write.outcome {
-            pair.skip(ProbeFamily::Write, format!("the write got no response: {message}"));
+            pair.skip(family, format!("the write got no response: {message}"));
         } else if let Err(message) = &probe.after.outcome {
-            pair.skip(
-                ProbeFamily::Write,
-                format!("{owner}'s read after the write got no response: {message}"),
-            );
+            pair.skip(family, format!("{owner}'s read after the write got no response: {message}"));
         } else {
-            pair.ran.push(ProbeFamily::Write);
+            pair.ran.push(family);
         }
         let pair = pair.done();
         // One entry per pair, even when a pair wrote on several objects.
