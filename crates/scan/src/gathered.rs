@@ -146,7 +146,7 @@ mod tests {
             },
             findings: Vec::new(),
             notes: note.map(str::to_owned).into_iter().collect(),
-            probed: position % 2 == 0,
+            probed: position != 1,
             objects_planned: 2,
             objects_judged: 1,
             answered: 2,
