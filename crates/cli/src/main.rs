@@ -411,7 +411,7 @@ fn finish(
         trespass_reports::baseline::apply(&mut report, &before, &path.display().to_string());
     }
     if let Some(path) = &run.json {
-        write_file(path, &trespass_reports::json(&report), "JSON report")?;
+        write_json_file(path, &report)?;
     }
     if !run.formats.is_empty() {
         let folder = run.output.clone().unwrap_or_else(|| PathBuf::from("."));
@@ -492,6 +492,16 @@ fn write_file(path: &Path, text: &str, what: &str) -> Result<(), Failure> {
     std::fs::write(path, text).map_err(|e| {
         Failure::input(anyhow!("failed to write the {what} to {}: {e}", path.display()))
     })
+}
+
+/// The JSON report, written as it is serialized rather than built as one
+/// string first.
+fn write_json_file(path: &Path, report: &Report) -> Result<(), Failure> {
+    let failed = |e: std::io::Error| {
+        Failure::input(anyhow!("failed to write the JSON report to {}: {e}", path.display()))
+    };
+    let file = std::fs::File::create(path).map_err(failed)?;
+    trespass_reports::write_json(report, std::io::BufWriter::new(file)).map_err(failed)
 }
 
 fn print_stdout(text: &str) {

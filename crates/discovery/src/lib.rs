@@ -158,13 +158,19 @@ pub async fn discover_citing(
     let (listings, failures) = futures::stream::iter(requests)
         .map(|(op, seer)| list(client, op, seer, identities, &redactor, cited))
         .buffered(client.concurrency() * 2)
-        .fold((Vec::new(), Vec::new()), |(mut listings, mut failures), answer| async move {
-            match answer {
-                Ok(listing) => listings.push(listing),
-                Err(message) => failures.push(message),
-            }
-            (listings, failures)
-        })
+        // Sized once: a listing vector grown by doubling frees each smaller
+        // copy, and with thousands of listings those copies are large
+        // blocks the allocator keeps mapped.
+        .fold(
+            (Vec::with_capacity(listings.len() * seers.len()), Vec::new()),
+            |(mut listings, mut failures), answer| async move {
+                match answer {
+                    Ok(listing) => listings.push(listing),
+                    Err(message) => failures.push(message),
+                }
+                (listings, failures)
+            },
+        )
         .await;
     Discovery::new(listings, identities.iter().map(|i| i.owns.clone()).collect(), failures)
 }

@@ -112,6 +112,17 @@ pub struct Style {
 /// Characters of a response excerpt shown per evidence line on a terminal.
 const EXCERPT_COLUMNS: usize = 72;
 
+/// Writes the JSON report to `out`, pretty-printed and ending in a newline,
+/// exactly as [`json`] renders it, without holding the whole text in
+/// memory: the report of a scan of thousands of operations is megabytes of
+/// text, more than the scan itself needs at any other moment. Give it a
+/// buffered writer.
+pub fn write_json(report: &Report, mut out: impl std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, report)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
 /// The JSON report, pretty-printed, ending in a newline.
 pub fn json(report: &Report) -> String {
     // Serializing plain data with string keys cannot fail.

@@ -24,10 +24,12 @@
 //! process, and nothing assumes one process holds all scans.
 
 mod credentials;
+mod gathered;
 mod pairs;
 mod progress;
 mod spec;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -340,7 +342,7 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         _ => None,
     };
     let LoadedInventory {
-        inventory,
+        mut inventory,
         mut notes,
         observed,
         requests_sent: spec_requests,
@@ -453,39 +455,42 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         documented,
         neighbours: settings.neighbours,
     };
-    progress.phase(Phase::Probes, Some(inventory.operations.len() as u64));
-    let probes = futures::stream::iter(inventory.operations.iter().enumerate())
+    let operation_count = inventory.operations.len();
+    progress.phase(Phase::Probes, Some(operation_count as u64));
+    // In safe mode nothing reads an operation once it has been judged, so
+    // each is dropped then, rather than the whole inventory outliving the
+    // probes beside the coverage they produce; active mode reads them all
+    // again afterwards.
+    let operations: Box<dyn Iterator<Item = Cow<'_, Operation>>> = if mode == ScanMode::Active {
+        Box::new(inventory.operations.iter().map(Cow::Borrowed))
+    } else {
+        Box::new(std::mem::take(&mut inventory.operations).into_iter().map(Cow::Owned))
+    };
+    let probes = futures::stream::iter(operations.enumerate())
         .map(|(position, operation)| assess.operation(position, operation))
         .buffer_unordered(settings.concurrency.max(1) * 2)
         .inspect(|_| progress.step())
-        // One outcome per operation: sized once rather than grown by doubling.
-        .fold(Vec::with_capacity(inventory.operations.len()), |mut outcomes, outcome| async move {
-            outcomes.push(outcome);
-            outcomes
-        });
-    let mut outcomes = progress::watch(probes, &client, spec_requests, progress).await;
-    outcomes.sort_by_key(|o| o.position);
-
-    let mut coverage = Vec::with_capacity(outcomes.len());
-    let (mut objects_planned, mut objects_judged, mut answered) = (0, 0, 0);
-    // Per operation, in inventory order: whether it received a probe.
-    let mut probed = Vec::with_capacity(outcomes.len());
-    let mut refusals = Vec::new();
-    let mut own_objects = vec![(0, 0); identities.len()];
-    for outcome in outcomes {
-        for (total, own) in own_objects.iter_mut().zip(&outcome.own_objects) {
-            total.0 += own.0;
-            total.1 += own.1;
-        }
-        objects_planned += outcome.objects_planned;
-        objects_judged += outcome.objects_judged;
-        answered += outcome.answered;
-        probed.push(outcome.probed);
-        refusals.extend(outcome.refusals);
-        notes.extend(outcome.notes);
-        findings.extend(outcome.findings);
-        coverage.push(outcome.coverage);
-    }
+        .fold(
+            gathered::Gathered::new(operation_count, identities.len()),
+            |mut gathered, outcome| async move {
+                gathered.absorb(outcome);
+                gathered
+            },
+        );
+    let gathered = progress::watch(probes, &client, spec_requests, progress).await.finish();
+    let gathered::Totals {
+        mut coverage,
+        mut probed,
+        objects_planned,
+        objects_judged,
+        answered,
+        own_objects,
+        findings: operation_findings,
+        notes: operation_notes,
+        mut refusals,
+    } = gathered;
+    notes.extend(operation_notes);
+    findings.extend(operation_findings);
     // Operations the description declares but the inventory could not use.
     coverage.extend(inventory.skipped.iter().map(|skipped| Coverage {
         method: skipped.method,
@@ -633,7 +638,6 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
     // The inventory and discovery are not needed past this point; dropping
     // them before the report is built and redacted keeps the scan's peak
     // memory from holding both at once.
-    let operation_count = inventory.operations.len();
     drop(discovery);
     drop(inventory);
 
@@ -727,7 +731,8 @@ struct Assess<'a> {
 
 impl Assess<'_> {
     /// Plans, probes and judges one operation.
-    async fn operation(self, position: usize, operation: &Operation) -> Outcome {
+    async fn operation(self, position: usize, operation: Cow<'_, Operation>) -> Outcome {
+        let operation = operation.as_ref();
         let coverage = |status: &str, detail: String| Coverage {
             method: operation.method,
             path: operation.path.clone(),
@@ -932,10 +937,11 @@ fn redact_report(mut report: Report, redactor: &Redactor) -> Result<Report, Scan
     let coverage = std::mem::take(&mut report.coverage);
     let findings = std::mem::take(&mut report.findings);
     let mut report = redact(&report, redactor)?;
+    // Each entry is dropped once redacted, so the report is not held twice.
     report.coverage =
-        coverage.iter().map(|entry| redact(entry, redactor)).collect::<Result<_, _>>()?;
+        coverage.into_iter().map(|entry| redact(&entry, redactor)).collect::<Result<_, _>>()?;
     report.findings =
-        findings.iter().map(|finding| redact(finding, redactor)).collect::<Result<_, _>>()?;
+        findings.into_iter().map(|finding| redact(&finding, redactor)).collect::<Result<_, _>>()?;
     Ok(report)
 }
 

@@ -45,7 +45,11 @@ pub(crate) fn probed(
         families.push(ProbeFamily::Hierarchy);
     }
 
-    let mut pairs = Vec::new();
+    // Kept for the whole scan, once per operation: sized exactly rather
+    // than with the spare room a growing vector leaves (room for four
+    // pairs after the first push, where two identities make two).
+    let others = names.len().saturating_sub(1);
+    let mut pairs = Vec::with_capacity(names.len() * others + if stated { names.len() } else { 0 });
     for (owner, owner_name) in names.iter().enumerate() {
         let object = probes.objects.iter().find(|o| o.object.owner == owner);
         for (caller, caller_name) in names.iter().enumerate() {
@@ -153,7 +157,7 @@ pub(crate) fn listing(
         return Vec::new();
     }
     let label = operation.label();
-    let mut pairs = Vec::new();
+    let mut pairs = Vec::with_capacity(names.len());
     for (caller, caller_name) in names.iter().enumerate() {
         let mut pair = Pair::new(None, caller_name);
         let listing = discovery
