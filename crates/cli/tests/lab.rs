@@ -3,7 +3,9 @@
 
 mod support;
 
-use support::{RunningLab, expected_vulnerable, finding_keys, read_json, trespass};
+use support::{
+    RunningLab, expected_active_writes, expected_vulnerable, finding_keys, read_json, trespass,
+};
 
 #[test]
 fn demo_finds_every_planted_fault_and_exits_1() {
@@ -264,31 +266,7 @@ fn demo_in_active_mode_adds_confirmed_writes_and_the_fixed_lab_stays_clean() {
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
     let report = read_json(&json);
     let mut expected = expected_vulnerable(true);
-    // PUT answers 403 yet changes the document: found. DELETE of another's
-    // document answers 404 and deletes nothing: the trap, not found. With
-    // the other's id in the body's `user_id`, POST creates a document in
-    // their name and PUT hands one's own over: found, once per pair each.
-    // PATCH ignores `user_id`, and refuses another's document: the trap.
-    // The same in projects with a `username`, whose PUT ignores it (the
-    // trap), and in boards with a nested `owner.id`, POST and PUT.
-    for (identity, owner) in [("alice", "bob"), ("bob", "alice")] {
-        for (method, path) in [
-            ("PUT", "/documents/{document_id}"),
-            ("PUT", "/documents/{document_id}"),
-            ("POST", "/documents"),
-            ("POST", "/projects"),
-            ("POST", "/boards"),
-            ("PUT", "/boards/{board_id}"),
-        ] {
-            expected.push((
-                "bola-write".into(),
-                method.into(),
-                path.into(),
-                identity.into(),
-                owner.into(),
-            ));
-        }
-    }
+    expected.extend(expected_active_writes());
     // Admin announcements: each user posts one (read back: created) and
     // deletes the other's (the owner's read: gone), on routes whose path
     // says admin. The PUT answers 204 and changes nothing: the trap. The

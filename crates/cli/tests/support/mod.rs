@@ -190,3 +190,33 @@ pub(crate) fn expected_vulnerable(
     expected.sort();
     expected
 }
+
+/// The `bola-write`s of the vulnerable lab in active mode that no role
+/// decides, both ways between alice and bob. PUT answers 403 yet changes
+/// the document; with the other's id in the body's `user_id`, POST creates
+/// a document in their name and PUT hands one's own over. PATCH ignores
+/// `user_id` and DELETE of another's document deletes nothing: the traps.
+/// The same in projects with a `username` (whose PUT ignores it: a trap)
+/// and in boards with a nested `owner.id`, POST and PUT.
+pub(crate) fn expected_active_writes() -> Vec<(String, String, String, String, String)> {
+    let mut expected = Vec::new();
+    for (identity, owner) in [("alice", "bob"), ("bob", "alice")] {
+        for (method, path) in [
+            ("PUT", "/documents/{document_id}"),
+            ("PUT", "/documents/{document_id}"),
+            ("POST", "/documents"),
+            ("POST", "/projects"),
+            ("POST", "/boards"),
+            ("PUT", "/boards/{board_id}"),
+        ] {
+            expected.push((
+                "bola-write".into(),
+                method.into(),
+                path.into(),
+                identity.into(),
+                owner.into(),
+            ));
+        }
+    }
+    expected
+}
