@@ -458,6 +458,13 @@ fn before_scanning(run: &RunArgs) -> Result<Option<Report>, Failure> {
                 parent.display()
             )));
         }
+        writable(parent).map_err(|e| {
+            Failure::input(anyhow!(
+                "--json {}: cannot write in {}: {e}",
+                path.display(),
+                parent.display()
+            ))
+        })?;
     }
     if let Some(folder) = &run.output
         && folder.exists()
@@ -468,7 +475,29 @@ fn before_scanning(run: &RunArgs) -> Result<Option<Report>, Failure> {
             folder.display()
         )));
     }
+    if !run.formats.is_empty() {
+        // The folder is created after the scan; here, the nearest folder
+        // that exists must take a file.
+        let folder = run.output.clone().unwrap_or_else(|| PathBuf::from("."));
+        let existing = folder.ancestors().find(|a| a.as_os_str().is_empty() || a.exists());
+        let existing = existing.filter(|a| !a.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let checked = if existing.is_dir() {
+            writable(existing).map_err(|e| e.to_string())
+        } else {
+            Err(format!("{} is not a folder", existing.display()))
+        };
+        checked.map_err(|e| {
+            Failure::input(anyhow!("cannot write reports in {}: {e}", folder.display()))
+        })?;
+    }
     run.baseline.as_deref().map(read_report).transpose()
+}
+
+/// Whether a file can be created in `folder`: one is, and removed.
+fn writable(folder: &Path) -> std::io::Result<()> {
+    let probe = folder.join(format!(".trespass-write-check-{}", std::process::id()));
+    std::fs::OpenOptions::new().write(true).create_new(true).open(&probe)?;
+    std::fs::remove_file(&probe)
 }
 
 /// Writes `trespass-report.EXT` per format into `folder`.

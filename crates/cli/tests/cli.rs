@@ -65,7 +65,7 @@ fn a_config_with_one_identity_is_refused() {
     let config = write(
         dir.path(),
         "t.toml",
-        "target = \"http://127.0.0.1:9/\"\n[identities.alice]\ncredential = \"k\"\n",
+        "target = \"http://127.0.0.1:9/\"\n[identities.alice]\ncredential = \"key-of-alice\"\n",
     );
     let (code, stderr) = run(&["scan", "--config", &config], &[]);
     assert_eq!(code, Some(2));
@@ -138,7 +138,8 @@ fn bad_flags_are_usage_errors() {
     let (code, _) = run(&[], &[]);
     assert_eq!(code, Some(2));
 
-    let (code, stderr) = run(&["scan", "--identity", "alice=x", "--identity", "bob=y"], &[]);
+    let (code, stderr) =
+        run(&["scan", "--identity", "alice=x-key-long", "--identity", "bob=y-key-long"], &[]);
     assert_eq!(code, Some(2));
     assert_eq!(stderr, "error: no target: give --target URL or `target` in the config\n");
 
@@ -167,7 +168,15 @@ fn an_unreachable_target_exits_3() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let target = format!("http://127.0.0.1:{port}/");
     let (code, stderr) = run(
-        &["scan", "--target", &target, "--identity", "alice=a-key", "--identity", "bob=b-key"],
+        &[
+            "scan",
+            "--target",
+            &target,
+            "--identity",
+            "alice=a-key-long",
+            "--identity",
+            "bob=b-key-long",
+        ],
         &[],
     );
     assert_eq!(code, Some(3), "{stderr}");
@@ -317,6 +326,37 @@ fn names_sharing_a_reproduction_variable_are_an_input_error() {
 }
 
 #[test]
+fn short_credentials_and_passwords_in_the_target_are_refused_unechoed() {
+    // A key like `user` would be replaced in `user_id` everywhere.
+    let (code, stderr) = run(
+        &["scan", "--target", "http://127.0.0.1:9/", "-i", "alice=${K}", "-i", "bob=bob-key-1"],
+        &[("K", "user")],
+    );
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "error: invalid --identity for `alice`: credential is shorter than 8 characters: \
+         trespass replaces every credential in its output, and one that short also matches \
+         ordinary text\n"
+    );
+    let (code, stderr) = run(
+        &[
+            "scan",
+            "--target",
+            "http://admin:s3cr3tpw@127.0.0.1:9/",
+            "-i",
+            "alice=alice-key-1",
+            "-i",
+            "bob=bob-key-1",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert!(!stderr.contains("s3cr3tpw"), "{stderr}");
+    assert!(stderr.contains("it holds a user name or password"), "{stderr}");
+}
+
+#[test]
 fn an_input_without_operations_is_an_input_error_not_a_pass() {
     // An empty collection would otherwise scan nothing and grade it A.
     let dir = tempfile::tempdir().unwrap();
@@ -333,9 +373,9 @@ fn an_input_without_operations_is_an_input_error_not_a_pass() {
             "--postman",
             &collection,
             "--identity",
-            "alice=a-key",
+            "alice=a-key-long",
             "--identity",
-            "bob=b-key",
+            "bob=b-key-long",
         ],
         &[],
     );

@@ -285,7 +285,7 @@ fn a_sign_in_off_the_target_origin_is_refused_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("trespass.toml");
     let text = format!(
-        "target = \"{}\"\n\n[identities.alice]\ncredential = \"k-alice\"\n\n\
+        "target = \"{}\"\n\n[identities.alice]\ncredential = \"key-of-alice\"\n\n\
          [identities.bob.sign_in]\nurl = \"http://127.0.0.1:9/login\"\n\
          body = {{ password = \"p\" }}\ntoken = \"/token\"\n",
         lab.url()

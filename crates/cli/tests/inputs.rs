@@ -350,7 +350,7 @@ fn a_postman_environment_without_a_collection_is_an_input_error() {
                 .arg(&file)
                 .arg("--postman-env")
                 .arg(&file)
-                .args(["--target", "http://127.0.0.1:9/", "--identity", "a=k1"])
+                .args(["--target", "http://127.0.0.1:9/", "--identity", "a=key-of-a-1"])
                 .output()
                 .unwrap();
             assert_eq!(output.status.code(), Some(2), "{command} {input}");

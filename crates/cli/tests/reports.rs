@@ -355,7 +355,16 @@ fn report_paths_are_checked_before_the_scan_and_nothing_is_written() {
     let missing = dir.path().join("no/such/folder/report.json");
     let file = dir.path().join("a-file");
     std::fs::write(&file, "x").unwrap();
-    let cases: [(Vec<std::ffi::OsString>, String); 4] = [
+    let below_a_file = file.join("sub");
+    let cases: [(Vec<std::ffi::OsString>, String); 5] = [
+        (
+            vec!["--format".into(), "sarif".into(), "--output".into(), below_a_file.clone().into()],
+            format!(
+                "error: cannot write reports in {}: {} is not a folder\n",
+                below_a_file.display(),
+                file.display()
+            ),
+        ),
         (
             vec!["--json".into(), missing.clone().into()],
             format!(

@@ -107,8 +107,9 @@ impl RawSource {
         }
 
         if let Some(credential) = self.credential {
-            let secret =
-                expand_env(credential.get_ref(), env).map_err(|m| named(credential.span(), m))?;
+            let secret = expand_env(credential.get_ref(), env)
+                .and_then(crate::checked_credential)
+                .map_err(|m| named(credential.span(), m))?;
             return Ok((CredentialSource::Static, secret));
         }
         if let Some(argv) = self.command {
@@ -472,7 +473,7 @@ mod tests {
     #[test]
     fn a_sign_in_off_the_target_origin_is_refused_before_the_scan() {
         let mut s = parse(
-            "target = \"http://127.0.0.1:8080\"\n[identities.alice]\ncredential = \"k\"\n\
+            "target = \"http://127.0.0.1:8080\"\n[identities.alice]\ncredential = \"key-of-alice\"\n\
              [identities.bob.sign_in]\nurl = \"http://127.0.0.9:8080/login\"\ntoken = \"/t\"\n",
         )
         .unwrap();

@@ -501,7 +501,7 @@ pub fn parse_identity_flag(
     };
     let flag_error = |message: String| ConfigError::IdentityFlag { name: name.to_owned(), message };
     check_identity_name(name).map_err(flag_error)?;
-    let secret = expand_env(value, env).map_err(flag_error)?;
+    let secret = expand_env(value, env).and_then(checked_credential).map_err(flag_error)?;
     Ok(IdentitySettings {
         name: IdentityName::new(name),
         secret,
@@ -512,9 +512,23 @@ pub fn parse_identity_flag(
     })
 }
 
-/// Checks that a target is an `http` or `https` URL with a host.
+/// Checks that a target is an `http` or `https` URL with a host and no
+/// userinfo: a password there would be a secret outside
+/// [`Secret`](trespass_model::Secret), printed with every `curl` line.
 pub fn parse_target(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|e| format!("invalid target URL `{text}`: {e}"))?;
+    // Messages echo the text only once it is known to hold no userinfo.
+    let url = Url::parse(text).map_err(|e| {
+        if text.contains('@') {
+            format!("invalid target URL: {e}")
+        } else {
+            format!("invalid target URL `{text}`: {e}")
+        }
+    })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("invalid target URL: it holds a user name or password; give credentials \
+                    as identities, never in the target"
+            .to_owned());
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("invalid target URL `{text}`: expected an http or https URL"));
     }
@@ -547,9 +561,14 @@ pub fn parse_proxy(text: &str) -> Result<Url, String> {
 
 impl Settings {
     /// Adds or replaces an identity by name; flags override the file.
+    /// A flag gives a credential only: the file's `role`, `auth` and
+    /// `owns` for that name stay.
     pub fn upsert_identity(&mut self, identity: IdentitySettings) {
         match self.identities.iter_mut().find(|i| i.name == identity.name) {
-            Some(existing) => *existing = identity,
+            Some(existing) => {
+                existing.secret = identity.secret;
+                existing.source = identity.source;
+            }
             None => self.identities.push(identity),
         }
     }
@@ -654,6 +673,30 @@ impl fmt::Display for ScanSettings {
             self.fail_on
         )
     }
+}
+
+/// The shortest credential trespass takes. Every output replaces each
+/// credential by its identity's placeholder wherever it occurs; a shorter
+/// one (`test`, `1234`) occurs in ordinary text (`user_id`, version
+/// numbers, URLs) and would garble the report, or go unredacted.
+pub const MIN_CREDENTIAL_LEN: usize = 8;
+
+/// A credential as configured, if it can be kept out of every output: at
+/// least [`MIN_CREDENTIAL_LEN`] characters, without leading or trailing
+/// spaces (which a header does not carry, so the key the server sees
+/// would not be the one trespass redacts). Messages never show it.
+pub(crate) fn checked_credential(secret: Secret) -> Result<Secret, String> {
+    let text = secret.expose();
+    if text.chars().count() < MIN_CREDENTIAL_LEN {
+        return Err(format!(
+            "credential is shorter than {MIN_CREDENTIAL_LEN} characters: trespass replaces \
+             every credential in its output, and one that short also matches ordinary text"
+        ));
+    }
+    if text.trim() != text {
+        return Err("credential starts or ends with a space".to_owned());
+    }
+    Ok(secret)
 }
 
 /// Replaces every `${VAR}` in `value` by the variable's value. A missing or
@@ -975,6 +1018,34 @@ role = "user"
     }
 
     #[test]
+    fn a_target_with_userinfo_is_refused_without_echoing_it() {
+        let error = parse_target("http://user:s3cr3tpw@127.0.0.1:8/").unwrap_err();
+        assert_eq!(
+            error,
+            "invalid target URL: it holds a user name or password; give credentials as \
+             identities, never in the target"
+        );
+        assert!(!parse_target("http://u:s3cr3tpw@[::1").unwrap_err().contains("s3cr3tpw"));
+    }
+
+    #[test]
+    fn credentials_too_short_or_padded_are_refused_without_their_value() {
+        let env = |_: &str| None;
+        for (flag, message) in [
+            (
+                "alice=user",
+                "credential is shorter than 8 characters: trespass replaces every credential \
+                 in its output, and one that short also matches ordinary text",
+            ),
+            ("alice=  long-enough-key  ", "credential starts or ends with a space"),
+        ] {
+            let error = parse_identity_flag(flag, &env).unwrap_err().to_string();
+            assert_eq!(error, format!("invalid --identity for `alice`: {message}"));
+        }
+        assert!(parse_identity_flag("alice=12345678", &env).is_ok());
+    }
+
+    #[test]
     fn target_must_be_http() {
         let err = parse_str("target = \"ftp://127.0.0.1/\"\n").unwrap_err();
         assert_eq!(
@@ -1146,7 +1217,8 @@ allow = ["admin", "accountant"]
             rule("path = \"/a\"\n").to_string(),
             "invalid config /cfg/trespass.toml at line 1, column 1: missing field `allow`"
         );
-        let err = parse_str("[identities.alice]\ncredential = \"x\"\nrole = \" \"\n").unwrap_err();
+        let err = parse_str("[identities.alice]\ncredential = \"key-of-alice\"\nrole = \" \"\n")
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "invalid config /cfg/trespass.toml at line 3, column 8: identity `alice`: a role \

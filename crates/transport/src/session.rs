@@ -45,6 +45,9 @@ use trespass_model::{
 /// The shortest credential life a session learns: below it, renewing ahead
 /// would mean a sign-in every few requests.
 pub(crate) const MIN_LEARNED_LIFE: Duration = Duration::from_millis(500);
+/// The shortest credential a command or a sign-in may give (the config's
+/// `MIN_CREDENTIAL_LEN`).
+const MIN_TOKEN_LEN: usize = 8;
 /// Bytes a credential command may print at most.
 pub const MAX_COMMAND_OUTPUT: usize = 64 * 1024;
 /// Renewals of one identity that may fail in a row before it is given up:
@@ -313,6 +316,11 @@ pub(crate) fn checked_token(token: &str) -> Result<Secret, String> {
     }
     if token.chars().any(char::is_control) {
         return Err("gave a credential with a control character".to_owned());
+    }
+    // As for configured credentials: a shorter one matches ordinary text
+    // and could not be kept out of the report.
+    if token.chars().count() < MIN_TOKEN_LEN {
+        return Err(format!("gave a credential shorter than {MIN_TOKEN_LEN} characters"));
     }
     Ok(Secret::new(token))
 }

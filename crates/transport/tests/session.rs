@@ -18,7 +18,7 @@ use trespass_model::{
 use trespass_transport::{Client, ClientConfig, Presenting, Renewals};
 use url::Url;
 
-/// Tokens are `tok-N`, N counting sign-ins from 1; a token is accepted
+/// Tokens are `token-number-N`, N counting sign-ins from 1; a token is accepted
 /// when N is at least `oldest_valid`.
 #[derive(Default)]
 struct Server {
@@ -35,7 +35,7 @@ async fn login(
         return (StatusCode::UNAUTHORIZED, Json(json!({ "error": "no" })));
     }
     let n = server.sign_ins.fetch_add(1, Ordering::SeqCst) + 1;
-    (StatusCode::OK, Json(json!({ "data": { "access_token": format!("tok-{n}") } })))
+    (StatusCode::OK, Json(json!({ "data": { "access_token": format!("token-number-{n}") } })))
 }
 
 async fn data(State(server): State<Arc<Server>>, headers: HeaderMap) -> StatusCode {
@@ -43,7 +43,7 @@ async fn data(State(server): State<Arc<Server>>, headers: HeaderMap) -> StatusCo
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer tok-"))
+        .and_then(|v| v.strip_prefix("Bearer token-number-"))
         .and_then(|n| n.parse::<u64>().ok());
     match token {
         Some(n) if n >= server.oldest_valid.load(Ordering::SeqCst) => StatusCode::OK,
@@ -102,7 +102,7 @@ async fn concurrent_401s_share_one_sign_in_and_a_refused_new_token_stands() {
 
     // The first token, from a sign-in sent through the client (counted).
     let first = client.obtain(&alice, &source).await.unwrap();
-    assert_eq!(first.expose(), "tok-1");
+    assert_eq!(first.expose(), "token-number-1");
     assert_eq!(client.requests_sent(), 1);
     client.keep_session(alice.clone(), CredentialPlacement::Bearer, source, first);
 
@@ -113,7 +113,7 @@ async fn concurrent_401s_share_one_sign_in_and_a_refused_new_token_stands() {
     assert_eq!(client.send(Method::Get, &url, as_alice).await.unwrap().status, 200);
     assert_eq!(running.server.sign_ins.load(Ordering::SeqCst), 1);
 
-    // tok-1 expires; eight requests at once are refused, one sign-in
+    // token-number-1 expires; eight requests at once are refused, one sign-in
     // renews for all of them, and each is sent again once.
     running.server.oldest_valid.store(2, Ordering::SeqCst);
     let answers =
@@ -145,7 +145,7 @@ async fn concurrent_401s_share_one_sign_in_and_a_refused_new_token_stands() {
     // Every token and the password are known to the redactor.
     let redactor = client.redactor();
     assert_eq!(
-        redactor.redact("tok-1 tok-2 tok-3 pw-alice-secret"),
+        redactor.redact("token-number-1 token-number-2 token-number-3 pw-alice-secret"),
         "${alice} ${alice} ${alice} ${alice}"
     );
 
@@ -218,11 +218,11 @@ async fn a_due_token_is_renewed_before_the_request_and_a_failed_sign_in_is_expla
 async fn a_command_identity_renews_by_running_its_command_again() {
     let running = start().await;
     let bob = IdentityName::new("bob");
-    // The command always prints tok-7, which the server refuses once
+    // The command always prints token-number-7, which the server refuses once
     // oldest_valid passes 7: the renewal then gives the same token, and the
     // 401 stands.
     let source = CredentialSource::Command(trespass_model::CommandSource {
-        argv: vec!["printf".into(), "%s".into(), "tok-7".into()],
+        argv: vec!["printf".into(), "%s".into(), "token-number-7".into()],
         timeout: Duration::from_secs(10),
         refresh_every: None,
     });
@@ -238,7 +238,7 @@ async fn a_command_identity_renews_by_running_its_command_again() {
     running.server.oldest_valid.store(8, Ordering::SeqCst);
     assert_eq!(client.send(Method::Get, &url, as_bob).await.unwrap().status, 401);
     assert_eq!(client.renewals()[0].1.after_refusal, 1);
-    assert_eq!(client.redactor().redact("tok-7"), "${bob}");
+    assert_eq!(client.redactor().redact("token-number-7"), "${bob}");
 
     let _ = running.stop.send(());
     running.task.await.unwrap().unwrap();
