@@ -229,7 +229,7 @@ fn help_documents_the_exit_codes() {
         "0  no finding at or above --fail-on",
         "1  findings at or above --fail-on (default: low)",
         "2  usage or input error (bad flags, config or spec)",
-        "3  the target could not be scanned (unreachable, or every identity refused)",
+        "3  the target could not be scanned (unreachable, every identity refused, fewer than two\n     credentials obtained, or nothing could be tested)",
     ] {
         assert!(help.contains(line), "help lacks {line:?}:\n{help}");
     }
@@ -354,6 +354,38 @@ fn short_credentials_and_passwords_in_the_target_are_refused_unechoed() {
     assert_eq!(code, Some(2));
     assert!(!stderr.contains("s3cr3tpw"), "{stderr}");
     assert!(stderr.contains("it holds a user name or password"), "{stderr}");
+}
+
+#[test]
+fn a_scan_that_tested_nothing_does_not_pass() {
+    // A body cap that cuts every listing, or a budget spent in discovery:
+    // no object was asked for, so no grade A and exit 0, and no report.
+    for (flag, why) in [
+        (
+            "--max-body-bytes=10",
+            "discovery found no object of any identity to ask for (42 response body(ies) were \
+             cut at the body cap, --max-body-bytes)",
+        ),
+        (
+            "--max-requests=1",
+            "the request budget (--max-requests) ran out before any of them was probed",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("r.json");
+        let json_arg = json.display().to_string();
+        let (code, stderr) =
+            run(&["demo", "--quiet", "--no-history", flag, "--json", &json_arg], &[]);
+        assert_eq!(code, Some(3), "{flag}: {stderr}");
+        assert_eq!(
+            stderr,
+            format!(
+                "error: nothing was tested: 31 operation(s) name objects, and none was probed: \
+                 {why}\n"
+            )
+        );
+        assert!(!json.exists());
+    }
 }
 
 #[test]

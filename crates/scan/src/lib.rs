@@ -288,6 +288,16 @@ pub enum ScanError {
         /// Why the others have none.
         detail: String,
     },
+    /// Operations name objects, and none of them could be probed.
+    #[error(
+        "nothing was tested: {operations} operation(s) name objects, and none was probed: {why}"
+    )]
+    NothingTested {
+        /// Operations with an object reference.
+        operations: usize,
+        /// Why none was probed.
+        why: String,
+    },
     /// Two identities obtained the same credential.
     #[error(
         "identities `{first}` and `{second}` obtained the same credential; each identity needs \
@@ -310,7 +320,10 @@ impl ScanError {
     pub fn is_target_problem(&self) -> bool {
         matches!(
             self,
-            Self::Unreachable { .. } | Self::Rejected { .. } | Self::CredentialsUnavailable { .. }
+            Self::Unreachable { .. }
+                | Self::Rejected { .. }
+                | Self::CredentialsUnavailable { .. }
+                | Self::NothingTested { .. }
         )
     }
 }
@@ -456,6 +469,11 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         neighbours: settings.neighbours,
     };
     let operation_count = inventory.operations.len();
+    let referencing = inventory
+        .operations
+        .iter()
+        .filter(|o| o.parameters.iter().any(|p| p.object_reference))
+        .count();
     progress.phase(Phase::Probes, Some(operation_count as u64));
     // In safe mode nothing reads an operation once it has been judged, so
     // each is dropped then, rather than the whole inventory outliving the
@@ -633,6 +651,26 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
                     .to_owned(),
             });
         }
+    }
+
+    // Operations that name objects, none of them probed: a report of no
+    // findings would pass a CI gate on nothing tested.
+    if probed == 0 && referencing > 0 {
+        let why = if partial {
+            "the request budget (--max-requests) ran out before any of them was probed".to_owned()
+        } else {
+            let cut = client.summary().truncated;
+            let mut why = "discovery found no object of any identity to ask for".to_owned();
+            if cut > 0 {
+                why.push_str(&format!(
+                    " ({cut} response body(ies) were cut at the body cap, --max-body-bytes)"
+                ));
+            } else {
+                why.push_str("; give known ids with `owns` in each identity's table");
+            }
+            why
+        };
+        return Err(ScanError::NothingTested { operations: referencing, why });
     }
 
     // The inventory and discovery are not needed past this point; dropping
