@@ -215,8 +215,9 @@ fn identities_refused_everywhere_exit_3_without_echoing_keys() {
     assert!(!json.exists() && !out.exists());
     assert_eq!(
         stderr,
-        "error: every identity was refused on its own objects, so nothing could be tested: no \
-         identity could list anything; check the credentials and `auth`\n"
+        "error: no identity could reach its own objects, so nothing could be tested: no \
+         identity could list anything (answers: 200 ×6, 401 ×26); check the credentials and \
+         `auth`\n"
     );
 }
 
@@ -354,6 +355,37 @@ fn short_credentials_and_passwords_in_the_target_are_refused_unechoed() {
     assert_eq!(code, Some(2));
     assert!(!stderr.contains("s3cr3tpw"), "{stderr}");
     assert!(stderr.contains("it holds a user name or password"), "{stderr}");
+}
+
+#[test]
+fn listings_answered_404_point_at_the_target_url_not_the_credentials() {
+    let lab = RunningLab::start(false);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("openapi.json");
+    std::fs::write(&spec, lab.lab.openapi().to_string()).unwrap();
+    let target = format!("{}api/v1/", lab.url());
+    let (code, stderr) = run(
+        &[
+            "scan",
+            "--target",
+            &target,
+            "--spec",
+            spec.to_str().unwrap(),
+            "-i",
+            "alice=lab-key-alice-0000",
+            "-i",
+            "bob=lab-key-bob-00000",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.ends_with(
+            "no identity could list anything (answers: 404 ×32); check the target URL and the \
+             API description's base path\n"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -290,6 +290,16 @@ impl Discovery {
             .count()
     }
 
+    /// How the identities' listings were answered: status (or `None`, no
+    /// response) and count.
+    pub fn identity_listing_answers(&self) -> std::collections::BTreeMap<Option<u16>, usize> {
+        let mut answers = std::collections::BTreeMap::new();
+        for listing in self.listings.iter().filter(|l| l.seer != Seer::Anonymous) {
+            *answers.entry(listing.status).or_insert(0) += 1;
+        }
+        answers
+    }
+
     /// Whether some listing refused the anonymous caller, so that
     /// [`accepted_listings`](Self::accepted_listings) can tell anything.
     pub fn has_protected_listing(&self) -> bool {

@@ -274,7 +274,7 @@ pub enum ScanError {
         message: String,
     },
     /// Every identity was refused on its own objects.
-    #[error("every identity was refused on its own objects, so nothing could be tested: {detail}")]
+    #[error("no identity could reach its own objects, so nothing could be tested: {detail}")]
     Rejected {
         /// What each identity got.
         detail: String,
@@ -646,10 +646,7 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         let refused_everywhere =
             (0..identities.len()).all(|i| discovery.accepted_listings(Seer::Identity(i)) == 0);
         if refused_everywhere && discovery.has_protected_listing() {
-            return Err(ScanError::Rejected {
-                detail: "no identity could list anything; check the credentials and `auth`"
-                    .to_owned(),
-            });
+            return Err(ScanError::Rejected { detail: unlisted(&discovery) });
         }
     }
 
@@ -1004,6 +1001,28 @@ fn redact<T: serde::Serialize + serde::de::DeserializeOwned>(
     let mut value = serde_json::to_value(item).map_err(|e| ScanError::Internal(e.to_string()))?;
     walk(&mut value, redactor);
     serde_json::from_value(value).map_err(|e| ScanError::Internal(e.to_string()))
+}
+
+/// Why no identity could list anything, from what the listings answered:
+/// a credential problem only where the answers say so (401, 403).
+fn unlisted(discovery: &Discovery) -> String {
+    let answers = discovery.identity_listing_answers();
+    let seen: Vec<String> = answers
+        .iter()
+        .map(|(status, n)| match status {
+            Some(status) => format!("{status} ×{n}"),
+            None => format!("no response ×{n}"),
+        })
+        .collect();
+    let refused = answers.keys().any(|s| matches!(s, Some(401 | 403)));
+    let hint = if refused {
+        "check the credentials and `auth`"
+    } else if answers.keys().all(|s| *s == Some(404)) {
+        "check the target URL and the API description's base path"
+    } else {
+        "check that the target answers (--timeout-ms) and the target URL"
+    };
+    format!("no identity could list anything (answers: {}); {hint}", seen.join(", "))
 }
 
 #[cfg(test)]
