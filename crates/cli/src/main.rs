@@ -517,8 +517,14 @@ fn print_stdout(text: &[u8]) -> Result<(), Failure> {
 
 /// Reads a JSON report written by `--json` or `--format json`.
 fn read_report(path: &Path) -> Result<Report, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::input(anyhow!("failed to read report {}: {e}", path.display())))?;
+    let text = trespass_input::read_text(path, trespass_input::InputKind::REPORT).map_err(|e| {
+        Failure::input(match e {
+            trespass_input::ReadError::Io(e) => {
+                anyhow!("failed to read report {}: {e}", path.display())
+            }
+            too_large => too_large.into(),
+        })
+    })?;
     serde_json::from_str(&text).map_err(|e| {
         Failure::input(anyhow!("report {} is not a trespass JSON report: {e}", path.display()))
     })
