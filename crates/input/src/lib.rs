@@ -103,9 +103,9 @@ pub fn read_text(path: &Path, kind: InputKind) -> Result<String, ReadError> {
 
 /// A limit as people read it: "256 MiB", else "4 KiB", else bytes.
 fn size_text(bytes: u64) -> String {
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
-    } else if bytes >= 1024 && bytes % 1024 == 0 {
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
         format!("{} KiB", bytes / 1024)
     } else {
         format!("{bytes} bytes")
