@@ -98,7 +98,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Diff(args) => diff(&args),
         Command::History(args) => history(&args),
         Command::Report(args) => rerender(&args),
-        Command::Completions(args) => Ok(completions(&args)),
+        Command::Completions(args) => completions(&args),
         Command::Man => man(),
     }
 }
@@ -239,10 +239,7 @@ async fn inventory(args: InventoryArgs, output: Output) -> Result<u8, Failure> {
     } else {
         trespass_reports::inventory_text(&plan, output.style)
     };
-    let mut stdout = std::io::stdout().lock();
-    // A closed stdout (`| head`) is not an error worth reporting.
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    print_stdout(text.as_bytes())?;
     Ok(EXIT_CLEAN)
 }
 
@@ -429,7 +426,7 @@ fn finish(
         }
     }
     if !output.quiet {
-        print_stdout(&trespass_reports::terminal(&report, output.style));
+        print_stdout(trespass_reports::terminal(&report, output.style).as_bytes())?;
     }
     let failing = if run.fail_on_new {
         trespass_reports::baseline::new_findings(&report).filter(|f| f.severity >= fail_on).count()
@@ -533,17 +530,30 @@ fn write_json_file(path: &Path, report: &Report) -> Result<(), Failure> {
     trespass_reports::write_json(report, std::io::BufWriter::new(file)).map_err(failed)
 }
 
-fn print_stdout(text: &str) {
+/// Writes results to stdout. A reader that stops early (`| head`) closes
+/// the pipe, which is normal use and not reported; any other failure (a
+/// full disk, `>/dev/full`) means the results were lost, so it is an error
+/// rather than a silent success.
+fn print_stdout(text: &[u8]) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
-    // A closed stdout (`| head`) is not an error worth reporting.
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    match stdout.write_all(text).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::input(anyhow!("failed to write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Reads a JSON report written by `--json` or `--format json`.
 fn read_report(path: &Path) -> Result<Report, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::input(anyhow!("failed to read report {}: {e}", path.display())))?;
+    let text = trespass_input::read_text(path, trespass_input::InputKind::REPORT).map_err(|e| {
+        Failure::input(match e {
+            trespass_input::ReadError::Io(e) => {
+                anyhow!("failed to read report {}: {e}", path.display())
+            }
+            too_large => too_large.into(),
+        })
+    })?;
     serde_json::from_str(&text).map_err(|e| {
         Failure::input(anyhow!("report {} is not a trespass JSON report: {e}", path.display()))
     })
@@ -571,7 +581,7 @@ fn diff(args: &DiffArgs) -> Result<u8, Failure> {
     let before = read_report(&args.before)?;
     let mut after = read_report(&args.after)?;
     trespass_reports::baseline::apply(&mut after, &before, &args.before.display().to_string());
-    print_stdout(&trespass_reports::diff_text(&after));
+    print_stdout(trespass_reports::diff_text(&after).as_bytes())?;
     Ok(EXIT_CLEAN)
 }
 
@@ -596,7 +606,7 @@ fn history(args: &HistoryArgs) -> Result<u8, Failure> {
             row.target
         ));
     }
-    print_stdout(&text);
+    print_stdout(text.as_bytes())?;
     Ok(EXIT_CLEAN)
 }
 
@@ -608,7 +618,7 @@ fn rerender(args: &ReportArgs) -> Result<u8, Failure> {
     match (&args.output, args.formats.as_slice()) {
         (Some(folder), formats) => write_formats(&report, formats, folder)?,
         (None, [format]) => {
-            print_stdout(&format.format().render(&report).map_err(Failure::input)?);
+            print_stdout(format.format().render(&report).map_err(Failure::input)?.as_bytes())?;
         }
         (None, _) => {
             return Err(Failure::input(anyhow!(
@@ -619,11 +629,15 @@ fn rerender(args: &ReportArgs) -> Result<u8, Failure> {
     Ok(EXIT_CLEAN)
 }
 
-fn completions(args: &CompletionsArgs) -> u8 {
+/// The completion script, generated into memory first: clap_complete
+/// panics when its writer fails, and stdout fails whenever the reader
+/// stops early.
+fn completions(args: &CompletionsArgs) -> Result<u8, Failure> {
     let mut command = <Cli as clap::CommandFactory>::command();
-    let mut stdout = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut command, "trespass", &mut stdout);
-    EXIT_CLEAN
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "trespass", &mut script);
+    print_stdout(&script)?;
+    Ok(EXIT_CLEAN)
 }
 
 fn man() -> Result<u8, Failure> {
@@ -632,7 +646,7 @@ fn man() -> Result<u8, Failure> {
     clap_mangen::Man::new(command)
         .render(&mut page)
         .map_err(|e| Failure::input(anyhow!("failed to render the man page: {e}")))?;
-    print_stdout(&String::from_utf8_lossy(&page));
+    print_stdout(&page)?;
     Ok(EXIT_CLEAN)
 }
 

@@ -366,3 +366,47 @@ fn a_postman_environment_without_a_collection_is_an_input_error() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn an_endless_input_file_is_refused_at_its_size_limit() {
+    // Regression: `inventory --spec /dev/zero` read until memory ran out.
+    let refused = |what: &str, limit: &str| {
+        format!(
+            "error: /dev/zero is larger than {limit}; trespass reads no {what} bigger than that \
+             (is it the right file?)\n"
+        )
+    };
+    let cases: [(&[&str], String); 6] = [
+        (&["inventory", "--spec", "/dev/zero"], refused("spec", "256 MiB")),
+        (&["inventory", "--har", "/dev/zero"], refused("HAR capture", "256 MiB")),
+        (&["inventory", "--postman", "/dev/zero"], refused("Postman collection", "256 MiB")),
+        (&["inventory", "-c", "/dev/zero"], refused("config", "1 MiB")),
+        (&["demo", "--baseline", "/dev/zero"], refused("report", "256 MiB")),
+        (&["diff", "/dev/zero", "/dev/zero"], refused("report", "256 MiB")),
+    ];
+    for (args, expected) in cases {
+        let started = std::time::Instant::now();
+        let output = trespass().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), expected, "{args:?}");
+        assert!(started.elapsed() < Duration::from_secs(20), "{args:?}");
+    }
+}
+
+#[test]
+fn a_config_one_byte_over_its_limit_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("big.toml");
+    std::fs::write(&config, "#".repeat(1024 * 1024 + 1)).unwrap();
+    let output = trespass().args(["inventory", "-c"]).arg(&config).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!(
+            "error: {} is larger than 1 MiB; trespass reads no config bigger than that \
+             (is it the right file?)\n",
+            config.display()
+        )
+    );
+}

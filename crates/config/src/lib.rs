@@ -239,6 +239,9 @@ pub enum ConfigError {
         /// What the system said.
         source: std::io::Error,
     },
+    /// The file is over the size a config may have.
+    #[error(transparent)]
+    TooLarge(trespass_input::TooLarge),
     /// The file is not valid TOML, has an unknown key, or a value that does
     /// not fit.
     #[error("invalid config {path} at line {line}, column {column}: {message}")]
@@ -271,8 +274,15 @@ pub fn load_file(
     path: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Settings, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+    let text =
+        trespass_input::read_text(path, trespass_input::InputKind::CONFIG).map_err(
+            |e| match e {
+                trespass_input::ReadError::TooLarge(e) => ConfigError::TooLarge(e),
+                trespass_input::ReadError::Io(source) => {
+                    ConfigError::Read { path: path.to_owned(), source }
+                }
+            },
+        )?;
     parse(&text, path, env)
 }
 

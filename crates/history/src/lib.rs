@@ -9,15 +9,18 @@
 //!
 //! Schema migrations are versioned: [`MIGRATIONS`] is an append-only list
 //! of SQL scripts, and SQLite's `user_version` records how many were
-//! applied. Opening a database applies the missing ones in one transaction
-//! each; a database written by a newer trespass (more migrations than this
-//! build knows) is refused rather than misread. The whole report is kept as
+//! applied. Opening a database applies the missing ones in one `BEGIN
+//! IMMEDIATE` transaction, so runs that open a new database at the same
+//! time wait for each other rather than race; a database written by a
+//! newer trespass (more migrations than this build knows) is refused
+//! rather than misread. The whole report is kept as
 //! its JSON document, so a later trespass can render scans of an earlier
 //! one; the columns beside it exist for listing without parsing.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use trespass_model::{Report, Severity};
 
 /// The schema, one migration per entry. Append only: never edit or
@@ -42,6 +45,12 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX scans_by_target ON scans (target, created_at);",
 ];
+
+/// How long a connection waits for another process's lock before it
+/// reports "database is locked". Writes are single small inserts, so a
+/// waiter is normally served in milliseconds; the margin covers a loaded
+/// CI machine running many scans into one database.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The identifier of a stored scan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -159,6 +168,7 @@ impl History {
         let connection = Connection::open(path)
             .map_err(|source| HistoryError::Sqlite { path: path.to_owned(), cause: source })?;
         let mut history = History { path: path.to_owned(), connection };
+        history.connection.busy_timeout(BUSY_TIMEOUT).map_err(|source| history.sqlite(source))?;
         history.migrate()?;
         Ok(history)
     }
@@ -265,28 +275,46 @@ impl History {
         })
     }
 
+    /// Applies the missing migrations, all in one `BEGIN IMMEDIATE`
+    /// transaction that reads `user_version` again once it holds the write
+    /// lock. Several trespass runs may open a new database at once (parallel
+    /// CI jobs sharing `--db`): the first takes the lock and creates the
+    /// tables, the others wait (see [`BUSY_TIMEOUT`]) and then find nothing
+    /// left to do, instead of each running `CREATE TABLE` and all but one
+    /// failing.
     fn migrate(&mut self) -> Result<(), HistoryError> {
-        let applied = self.schema_version()?;
         let known = MIGRATIONS.len();
-        if applied > i64::try_from(known).unwrap_or(i64::MAX) {
+        let known_version = i64::try_from(known).unwrap_or(i64::MAX);
+
+        // Fast path: an up-to-date database takes no write lock.
+        let applied = self.schema_version()?;
+        if applied > known_version {
+            return Err(HistoryError::TooNew { path: self.path.clone(), found: applied, known });
+        }
+        if applied == known_version {
+            return Ok(());
+        }
+
+        let path = self.path.clone();
+        let sqlite = |source| HistoryError::Sqlite { path: path.clone(), cause: source };
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sqlite)?;
+        let applied: i64 =
+            transaction.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(sqlite)?;
+        if applied > known_version {
             return Err(HistoryError::TooNew { path: self.path.clone(), found: applied, known });
         }
         let start = usize::try_from(applied).unwrap_or(0);
         for (index, script) in MIGRATIONS.iter().enumerate().skip(start) {
             let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
-            let transaction = self.connection.transaction().map_err(|source| {
-                HistoryError::Sqlite { path: self.path.clone(), cause: source }
-            })?;
             transaction
                 .execute_batch(script)
                 .and_then(|()| transaction.pragma_update(None, "user_version", version))
-                .and_then(|()| transaction.commit())
-                .map_err(|source| HistoryError::Sqlite {
-                    path: self.path.clone(),
-                    cause: source,
-                })?;
+                .map_err(sqlite)?;
         }
-        Ok(())
+        transaction.commit().map_err(sqlite)
     }
 
     fn sqlite(&self, source: rusqlite::Error) -> HistoryError {
@@ -361,6 +389,42 @@ mod tests {
                 path.display()
             )
         );
+    }
+
+    #[test]
+    fn runs_opening_one_new_database_at_once_all_store_their_scan() {
+        // Regression: parallel runs on a new --db raced to create the
+        // tables, and the losers failed with "table scans already exists".
+        const RUNS: usize = 8;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("par.db");
+        let start = std::sync::Barrier::new(RUNS);
+        let ids = std::thread::scope(|scope| {
+            let runs: Vec<_> = (0..RUNS)
+                .map(|run| {
+                    let (path, start) = (&path, &start);
+                    scope.spawn(move || {
+                        start.wait();
+                        let mut history = History::open(path)?;
+                        history.record(&report(&format!("http://127.0.0.1:{run}/"), 80))
+                    })
+                })
+                .collect();
+            runs.into_iter().map(|run| run.join().unwrap()).collect::<Vec<_>>()
+        });
+        let mut ids: Vec<i64> = ids.into_iter().map(|id| id.unwrap().0).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, (1..=RUNS as i64).collect::<Vec<_>>());
+
+        let history = History::open_existing(&path).unwrap();
+        assert_eq!(history.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let mut targets: Vec<String> =
+            history.list().unwrap().into_iter().map(|s| s.target).collect();
+        targets.sort_unstable();
+        let mut expected: Vec<String> =
+            (0..RUNS).map(|run| format!("http://127.0.0.1:{run}/")).collect();
+        expected.sort_unstable();
+        assert_eq!(targets, expected);
     }
 
     #[test]

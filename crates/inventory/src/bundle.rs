@@ -174,7 +174,7 @@ impl Bundler {
     /// be read or parsed.
     fn file(&mut self, path: &Path) -> Option<&Value> {
         if !self.files.contains_key(path) {
-            let parsed = match std::fs::read_to_string(path) {
+            let parsed = match trespass_input::read_text(path, trespass_input::InputKind::SPEC) {
                 Ok(text) => match syntax::parse_document(&text, &path.display().to_string()) {
                     Ok(value) => Some(value),
                     Err(error) => {
@@ -182,9 +182,13 @@ impl Bundler {
                         None
                     }
                 },
-                Err(error) => {
+                Err(trespass_input::ReadError::Io(error)) => {
                     self.warnings
                         .push(format!("$ref target {} cannot be read: {error}", path.display()));
+                    None
+                }
+                Err(error) => {
+                    self.warnings.push(format!("$ref target: {error}"));
                     None
                 }
             };

@@ -44,6 +44,10 @@ pub enum InventoryError {
         source: io::Error,
     },
 
+    /// The file is over the size its kind may have.
+    #[error(transparent)]
+    TooLarge(trespass_input::TooLarge),
+
     /// The text is not valid JSON or YAML.
     #[error("spec {origin} is not valid {format}{}: {message}", position(*.line, *.column))]
     Syntax {

@@ -69,8 +69,7 @@ pub fn load_file(
     path: &std::path::Path,
     known: &[KnownCredential<'_>],
 ) -> Result<Capture, InventoryError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| InventoryError::Read { path: path.to_path_buf(), source })?;
+    let text = crate::read_file(path, trespass_input::InputKind::HAR)?;
     from_str(&text, &path.display().to_string(), known)
 }
 

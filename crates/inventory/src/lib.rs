@@ -72,8 +72,7 @@ pub use heuristic::is_object_reference;
 /// else YAML) from a file, with the `$ref`s to other local files inlined
 /// (see `bundle`). Messages name the file by `path` as given.
 pub fn load_file(path: &Path) -> Result<Inventory, InventoryError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| InventoryError::Read { path: path.to_path_buf(), source })?;
+    let text = read_file(path, trespass_input::InputKind::SPEC)?;
     let origin = path.display().to_string();
     let mut doc = syntax::parse_description(&text, &origin)?;
     let refers_to_files = bundle::may_refer_to_files(&text);
@@ -82,6 +81,16 @@ pub fn load_file(path: &Path) -> Result<Inventory, InventoryError> {
         doc.inline_files(bundle::Bundler::new(path));
     }
     read(doc, &origin)
+}
+
+/// Reads an input file of `kind`, within its size limit.
+fn read_file(path: &Path, kind: trespass_input::InputKind) -> Result<String, InventoryError> {
+    trespass_input::read_text(path, kind).map_err(|e| match e {
+        trespass_input::ReadError::TooLarge(e) => InventoryError::TooLarge(e),
+        trespass_input::ReadError::Io(source) => {
+            InventoryError::Read { path: path.to_path_buf(), source }
+        }
+    })
 }
 
 /// Loads an OpenAPI 3.0 / 3.1 or Swagger 2.0 document from text already in

@@ -48,10 +48,7 @@ pub fn load_file(
     collection: &std::path::Path,
     environment: Option<&std::path::Path>,
 ) -> Result<Inventory, InventoryError> {
-    let read = |path: &std::path::Path| {
-        std::fs::read_to_string(path)
-            .map_err(|source| InventoryError::Read { path: path.to_path_buf(), source })
-    };
+    let read = |path| crate::read_file(path, trespass_input::InputKind::POSTMAN);
     let text = read(collection)?;
     let environment = match environment {
         Some(path) => Some((read(path)?, path.display().to_string())),

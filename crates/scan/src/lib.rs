@@ -687,7 +687,10 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
     // Point each finding at its operation in the spec file, for SARIF. The
     // inventory already read the file, so a failure here is not expected;
     // findings then just carry no line.
-    if let Some(text) = spec_file.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {
+    let spec_text = spec_file
+        .as_ref()
+        .and_then(|p| trespass_input::read_text(p, trespass_input::InputKind::SPEC).ok());
+    if let Some(text) = spec_text {
         for finding in &mut findings {
             finding.spec_line = trespass_reports::location::operation_line(
                 &text,
