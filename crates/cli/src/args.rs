@@ -12,7 +12,8 @@ Exit codes:
   0  no finding at or above --fail-on
   1  findings at or above --fail-on (default: low); with --fail-on-new, new ones only
   2  usage or input error (bad flags, config or spec)
-  3  the target could not be scanned (unreachable, or every identity refused)";
+  3  the target could not be scanned (unreachable, or every identity refused)
+  130  interrupted (Ctrl-C): the partial report is written; a second Ctrl-C quits at once";
 
 /// Finds broken object-level authorization (BOLA / IDOR) in HTTP APIs that
 /// use API keys or bearer tokens, by asking for each identity's objects with
