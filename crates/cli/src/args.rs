@@ -13,7 +13,8 @@ Exit codes:
   1  findings at or above --fail-on (default: low); with --fail-on-new, new ones only
   2  usage or input error (bad flags, config or spec)
   3  the target could not be scanned (unreachable, every identity refused, fewer than two
-     credentials obtained, or nothing could be tested)";
+     credentials obtained, or nothing could be tested)
+  130  interrupted (Ctrl-C): the partial report is written; a second Ctrl-C quits at once";
 
 /// Finds broken object-level authorization (BOLA / IDOR) in HTTP APIs that
 /// use API keys or bearer tokens, by asking for each identity's objects with

@@ -23,7 +23,7 @@ use trespass_history::{History, ScanId};
 use trespass_lab::Lab;
 use trespass_model::{CredentialPlacement, IdentityName, Report, Secret, Severity};
 use trespass_reports::Style;
-use trespass_scan::{ScanError, ScanRequest, SpecSource};
+use trespass_scan::{Interrupt, ScanError, ScanRequest, SpecSource};
 use url::Url;
 
 use crate::args::{
@@ -39,6 +39,9 @@ const EXIT_FINDINGS: u8 = 1;
 const EXIT_INPUT: u8 = 2;
 /// The target could not be scanned.
 const EXIT_TARGET: u8 = 3;
+/// The user interrupted the scan (Ctrl-C): 128 + SIGINT, as shells report
+/// a process that SIGINT ended, so scripts read it the same way.
+const EXIT_INTERRUPTED: u8 = 130;
 
 /// An error with the exit code it maps to.
 struct Failure {
@@ -57,6 +60,43 @@ impl From<ScanError> for Failure {
         let code = if error.is_target_problem() { EXIT_TARGET } else { EXIT_INPUT };
         Self { code, error: error.into() }
     }
+}
+
+/// Watches for Ctrl-C during a scan. The first sets `interrupt`, so the
+/// scan stops probing, cleans up what it created and returns its partial
+/// report; the second ends the process at once, for a user who will not
+/// wait for the clean-up. The task lives until the process ends, so a
+/// second Ctrl-C while the report is written still works.
+///
+/// The message is printed even with `--quiet`: it answers the user's own
+/// key press and says how to quit at once.
+fn watch_ctrl_c(interrupt: Interrupt) {
+    tokio::spawn(async move {
+        // Without a signal handler there is nothing to watch; Ctrl-C then
+        // ends the process as it would anyway.
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        interrupt.set();
+        eprintln!(
+            "interrupted: cleaning up and writing a partial report (Ctrl-C again to quit at once)"
+        );
+        if tokio::signal::ctrl_c().await.is_ok() {
+            // The user asked twice: nothing is left to wind down politely.
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+    });
+}
+
+/// The outcome of an interrupted scan that still failed (say, Ctrl-C
+/// before any identity's credential was obtained) exits 130 too: the
+/// failure is the interruption's doing, not the target's or the input's.
+fn interrupted_failure(error: ScanError, interrupt: &Interrupt) -> Failure {
+    let mut failure = Failure::from(error);
+    if interrupt.is_set() {
+        failure.code = EXIT_INTERRUPTED;
+    }
+    failure
 }
 
 fn main() -> ExitCode {
@@ -207,7 +247,11 @@ async fn scan(args: ScanArgs, output: Output) -> Result<u8, Failure> {
         settings: settings.scan,
         roles: settings.roles,
     };
-    let report = trespass_scan::run_watched(request, &output.bars()).await?;
+    let interrupt = Interrupt::new();
+    watch_ctrl_c(interrupt.clone());
+    let report = trespass_scan::run_interruptible(request, &output.bars(), interrupt.clone())
+        .await
+        .map_err(|e| interrupted_failure(e, &interrupt))?;
     finish(report, baseline, &args.run, fail_on, output)
 }
 
@@ -285,13 +329,16 @@ async fn demo(args: DemoArgs, output: Output) -> Result<u8, Failure> {
         settings: settings.scan,
         roles: Vec::new(),
     };
-    let result = trespass_scan::run_watched(request, &output.bars()).await;
+    let interrupt = Interrupt::new();
+    watch_ctrl_c(interrupt.clone());
+    let result = trespass_scan::run_interruptible(request, &output.bars(), interrupt.clone()).await;
 
     let _ = stop.send(());
     // The lab closes idle connections at once; a stuck one is not worth
     // holding the exit for.
     let _ = tokio::time::timeout(Duration::from_secs(2), server).await;
-    finish(result?, baseline, &args.run, fail_on, output)
+    let report = result.map_err(|e| interrupted_failure(e, &interrupt))?;
+    finish(report, baseline, &args.run, fail_on, output)
 }
 
 async fn lab(args: LabArgs, output: Output) -> Result<u8, Failure> {
@@ -427,6 +474,11 @@ fn finish(
     }
     if !output.quiet {
         print_stdout(trespass_reports::terminal(&report, output.style).as_bytes())?;
+    }
+    // A partial report passes no gate: it may lack the findings that
+    // would have failed it.
+    if report.stats.interrupted {
+        return Ok(EXIT_INTERRUPTED);
     }
     let failing = if run.fail_on_new {
         trespass_reports::baseline::new_findings(&report).filter(|f| f.severity >= fail_on).count()

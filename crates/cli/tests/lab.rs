@@ -468,3 +468,116 @@ fn a_spent_budget_is_not_blamed_on_the_credentials() {
     );
     assert!(!notes.iter().any(|n| n.contains("was refused")), "{notes:#?}");
 }
+
+/// Whether any lab identity reads `path` with 200: the lab answers an
+/// object's read to its owner (and an announcement's to anyone), so an
+/// object no identity reads is gone. One plain HTTP/1.1 request per
+/// identity, with `Connection: close`, bounded by a read timeout.
+fn anyone_reads(lab: &RunningLab, path: &str) -> bool {
+    use std::io::{Read, Write};
+    trespass_lab::identities().into_iter().any(|identity| {
+        let mut stream = std::net::TcpStream::connect(lab.address).unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\n{}: {}\r\nConnection: close\r\n\r\n",
+            lab.address,
+            trespass_lab::KEY_HEADER,
+            identity.key
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer.starts_with("HTTP/1.1 200")
+    })
+}
+
+#[test]
+fn ctrl_c_during_an_active_scan_cleans_up_and_writes_a_partial_report() {
+    let lab = RunningLab::start(false);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("openapi.json");
+    std::fs::write(&spec, serde_json::to_string_pretty(&lab.lab.openapi()).unwrap()).unwrap();
+    let config = write_config(dir.path(), &lab, &spec);
+    let json = dir.path().join("report.json");
+
+    // Paced at 20 requests a second, the active phase takes several
+    // seconds, so the interrupt lands in its middle.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("trespass"))
+        .args(["scan", "--mode", "active", "--rate-limit", "20", "--config"])
+        .arg(&config)
+        .arg("--json")
+        .arg(&json)
+        .env("LAB_ALICE_KEY", lab_key("alice"))
+        .env("LAB_BOB_KEY", lab_key("bob"))
+        .env("TRESPASS_NO_HISTORY", "1")
+        .env("NO_COLOR", "1")
+        .env_remove("TRESPASS_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    // Wait (bounded) until the scan has created an object, then interrupt.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !lab.log().iter().any(|r| r.method == "POST") {
+        assert!(std::time::Instant::now() < deadline, "the scan created nothing in 60 s");
+        assert!(child.try_wait().unwrap().is_none(), "the scan ended before creating anything");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the interrupted scan did not end within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains(
+            "interrupted: cleaning up and writing a partial report (Ctrl-C again to quit at once)"
+        ),
+        "{stderr}"
+    );
+
+    // The partial report says so.
+    let report = read_json(&json);
+    assert_eq!(report["stats"]["interrupted"], true);
+    let notes: Vec<&str> =
+        report["notes"].as_array().unwrap().iter().filter_map(|n| n.as_str()).collect();
+    assert!(
+        notes.iter().any(|n| n
+            .starts_with("interrupted (Ctrl-C): the scan stopped early; results are partial: ")),
+        "{notes:#?}"
+    );
+    assert!(!notes.iter().any(|n| n.contains("not cleaned up")), "{notes:#?}");
+
+    // Every object the scan created is gone: no identity reads any id its
+    // collection handed out for the scan's POSTs.
+    let log = lab.log();
+    let posts = |collection: &str| {
+        log.iter().filter(|r| r.method == "POST" && r.path == collection).count() as u64
+    };
+    let mut created = 0;
+    for (collection, first) in
+        [("/documents", 601), ("/projects", 701), ("/boards", 801), ("/admin/announcements", 951)]
+    {
+        let count = posts(collection);
+        created += count;
+        for id in first..first + count {
+            let path = format!("{collection}/{id}");
+            assert!(!anyone_reads(&lab, &path), "{path} is still there after the interrupt");
+        }
+    }
+    assert!(created > 0);
+}

@@ -28,6 +28,10 @@ pub struct ScanStats {
     pub operations_probed: usize,
     /// Identities in the scan.
     pub identities: usize,
+    /// Whether the user interrupted the scan (Ctrl-C), so its results are
+    /// partial. Absent from reports of scans that ran to the end.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// What happened to one operation: probed, or skipped and why.

@@ -276,6 +276,11 @@ async fn probe_object(
         let writer_name = context.identities[writer].name.as_str();
         for operation in &ordered {
             let Some(read) = &read else { break 'writers };
+            // An interrupted scan sends no more probes; the clean-up below
+            // still runs.
+            if context.client.is_interrupted() {
+                break 'writers;
+            }
             let (before, _) = send(context, read.method, &concrete, owner, None).await;
             let (before_again, _) = send(context, read.method, &concrete, owner, None).await;
             if before.success().is_none() {

@@ -431,6 +431,7 @@ pub(crate) mod tests {
                 operations: 3,
                 operations_probed: 1,
                 identities: 2,
+                interrupted: false,
             },
             findings: vec![Finding {
                 fingerprint: "00".into(),

@@ -48,6 +48,8 @@ use trespass_model::{
 };
 use trespass_probes::Context;
 use trespass_transport::{Client, ClientConfig, Redactor, TransportError};
+
+pub use trespass_transport::Interrupt;
 use trespass_verdicts::{DeclaredSecurity, Privilege, judge};
 use url::Url;
 
@@ -338,12 +340,28 @@ pub async fn run_watched(
     request: ScanRequest,
     progress: &dyn Progress,
 ) -> Result<Report, ScanError> {
-    let result = scan(request, progress).await;
+    run_interruptible(request, progress, Interrupt::new()).await
+}
+
+/// Runs a whole scan, telling `progress` how it goes, until `interrupt` is
+/// set: from then on no probe is sent, active mode still deletes the
+/// objects it created, and the report of what was done so far comes back
+/// with `stats.interrupted` and a note that says it is partial.
+pub async fn run_interruptible(
+    request: ScanRequest,
+    progress: &dyn Progress,
+    interrupt: Interrupt,
+) -> Result<Report, ScanError> {
+    let result = scan(request, progress, interrupt).await;
     progress.finish();
     result
 }
 
-async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, ScanError> {
+async fn scan(
+    request: ScanRequest,
+    progress: &dyn Progress,
+    interrupt: Interrupt,
+) -> Result<Report, ScanError> {
     let started = Instant::now();
     let ScanRequest { target, spec, identities, auth, settings, roles: role_rules } = request;
     let mode = settings.mode;
@@ -381,7 +399,8 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
     let mut client_config = client_config;
     client_config.max_requests =
         client_config.max_requests.map(|m| m.saturating_sub(spec_requests));
-    let mut client = Client::new(base, client_config).map_err(ScanError::Client)?;
+    let mut client =
+        Client::new(base, client_config).map_err(ScanError::Client)?.with_interrupt(interrupt);
     let placement =
         |i: &IdentitySettings| i.auth.clone().unwrap_or_else(|| default_placement.clone());
     let (identities, mut left_out) =
@@ -431,7 +450,8 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
         progress,
     )
     .await;
-    let budget_spent = || client.summary().budget_spent();
+    // Stopped early: the budget ran out or the user interrupted the scan.
+    let budget_spent = || client.summary().stopped_early();
     if let (true, Some(first), false) =
         (discovery.listings.is_empty(), discovery.failures.first(), budget_spent())
     {
@@ -653,7 +673,9 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
     // Operations that name objects, none of them probed: a report of no
     // findings would pass a CI gate on nothing tested.
     if probed == 0 && referencing > 0 {
-        let why = if partial {
+        let why = if client.summary().interrupted {
+            "the scan was interrupted (Ctrl-C) before any of them was probed".to_owned()
+        } else if partial {
             "the request budget (--max-requests) ran out before any of them was probed".to_owned()
         } else {
             let cut = client.summary().truncated;
@@ -719,6 +741,7 @@ async fn scan(request: ScanRequest, progress: &dyn Progress) -> Result<Report, S
             operations: operation_count,
             operations_probed: probed,
             identities: identities.len(),
+            interrupted: client.is_interrupted(),
         },
         findings,
         coverage,
@@ -845,9 +868,12 @@ impl Assess<'_> {
                 (Ok(_), None) => {}
             }
         }
-        let budget_spent = self.context.client.summary().budget_spent();
+        let summary = self.context.client.summary();
+        let budget_spent = summary.stopped_early();
         outcome.coverage = if judgement.public {
             coverage("public", "declared without security and served alike to everyone".to_owned())
+        } else if judgement.objects_judged == 0 && summary.interrupted {
+            coverage("not-tested", "the scan was interrupted (Ctrl-C) before it".to_owned())
         } else if judgement.objects_judged == 0 && budget_spent {
             coverage(
                 "not-tested",

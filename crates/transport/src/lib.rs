@@ -22,6 +22,10 @@
 //!   requests alone skip the two limits: the queue waits for them);
 //! - **volume**: an optional request budget, after which requests fail with
 //!   [`TransportError::BudgetSpent`] without being sent;
+//! - **interruption**: once an [`Interrupt`] is set (the user pressed
+//!   Ctrl-C), every request but a `DELETE` fails with
+//!   [`TransportError::Interrupted`] without being sent, so the scan winds
+//!   down quickly while active mode can still delete what it created;
 //! - **redirects**: not followed by default; followed as
 //!   [`RedirectPolicy`] says, and never with a credential off the origin.
 //!
@@ -57,7 +61,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -72,7 +76,7 @@ pub use redact::Redactor;
 pub use session::{MAX_COMMAND_OUTPUT, MAX_FAILED_RENEWALS, Renewals, SessionError};
 use session::{Renewal, Session, Why};
 use tally::Tally;
-pub use tally::TransportSummary;
+pub use tally::{INTERRUPTED_NOTE, TransportSummary};
 
 /// Response heads larger than this many bytes (names and values) are
 /// refused.
@@ -300,6 +304,12 @@ pub enum TransportError {
         /// The budget.
         max: u64,
     },
+    /// The scan was interrupted (Ctrl-C); nothing was sent.
+    #[error("request to {url} not sent: the scan was interrupted")]
+    Interrupted {
+        /// The URL, without query.
+        url: String,
+    },
     /// The connection failed or broke.
     #[error("request to {url} failed: {message}")]
     Failed {
@@ -308,6 +318,30 @@ pub enum TransportError {
         /// What went wrong, with any URL and query stripped.
         message: String,
     },
+}
+
+/// A flag that tells a [`Client`] to stop sending: set once, it stays set.
+/// Clones share the flag, so the code that watches for Ctrl-C holds one
+/// and the client of the scan another.
+#[derive(Clone, Debug, Default)]
+pub struct Interrupt(Arc<AtomicBool>);
+
+impl Interrupt {
+    /// A flag not set yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the flag: from now on the clients that share it send only
+    /// `DELETE` requests.
+    pub fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the flag is set.
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// An HTTP client bound to one target origin.
@@ -327,6 +361,8 @@ pub struct Client {
     /// Whether the base's origin is a tuple (scheme, host, port) rather
     /// than opaque; see `on_origin`.
     tuple_origin: bool,
+    /// Once set, only `DELETE` requests go out.
+    interrupt: Interrupt,
 }
 
 /// What to do after one exchange.
@@ -378,7 +414,28 @@ impl Client {
             sessions: HashMap::new(),
             redactor: Redactor::new([]),
             tuple_origin,
+            interrupt: Interrupt::new(),
         })
+    }
+
+    /// The client, stopped by `interrupt` rather than by a flag of its own:
+    /// whoever holds a clone of it can wind the client down.
+    pub fn with_interrupt(mut self, interrupt: Interrupt) -> Self {
+        self.interrupt = interrupt;
+        self
+    }
+
+    /// Stops the client: every later request but a `DELETE` fails with
+    /// [`TransportError::Interrupted`] without being sent. `DELETE` still
+    /// goes out because active mode only ever deletes objects it created,
+    /// and an interrupted scan must still clean them up.
+    pub fn interrupt(&self) {
+        self.interrupt.set();
+    }
+
+    /// Whether the client was interrupted.
+    pub fn is_interrupted(&self) -> bool {
+        self.interrupt.is_set()
     }
 
     /// The client's redactor. It knows every credential the client obtained
@@ -491,7 +548,7 @@ impl Client {
 
     /// What the client cut short, waited for or refused so far.
     pub fn summary(&self) -> TransportSummary {
-        self.tally.summary(&self.config, self.requests_sent())
+        self.tally.summary(&self.config, self.requests_sent(), self.is_interrupted())
     }
 
     /// The URL a path maps to: the base URL's path followed by `path`
@@ -786,6 +843,10 @@ impl Client {
         if presenting.credential().is_some() || live.is_some() {
             self.check_scope(url)?;
         }
+        // Checked before the queue, so that an interrupted scan does not
+        // wait its turn under the rate limit only to be refused, and again
+        // when the turn comes (in `spend`).
+        self.refuse_if_interrupted(method, url)?;
 
         // A closed semaphore is impossible: it is never closed.
         let _permit = match sending {
@@ -839,6 +900,7 @@ impl Client {
                 .body(body.to_vec());
         }
 
+        self.refuse_if_interrupted(method, url)?;
         self.spend(url)?;
         let started = Instant::now();
         let response = request.send().await.map_err(|e| self.failure(url, &e))?;
@@ -873,6 +935,15 @@ impl Client {
             },
             retry_after,
         })
+    }
+
+    /// Refuses every request but a `DELETE` once the client is interrupted.
+    fn refuse_if_interrupted(&self, method: Method, url: &Url) -> Result<(), TransportError> {
+        if method == Method::Delete || !self.is_interrupted() {
+            return Ok(());
+        }
+        Tally::add(&self.tally.interrupted, 1);
+        Err(TransportError::Interrupted { url: without_query(url) })
     }
 
     /// Takes one request from the budget, or refuses.
@@ -1200,6 +1271,40 @@ mod tests {
             let _ = self.stop.send(());
             self.task.await.unwrap().unwrap();
         }
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_client_sends_only_deletes_and_says_so() {
+        use axum::routing::get;
+        let app = axum::Router::new()
+            .route("/documents/1", get(|| async { "doc" }).delete(|| async { "gone" }));
+        let (addr, server) = Served::start(app).await;
+        let interrupt = Interrupt::new();
+        let c = client(&format!("http://{addr}")).with_interrupt(interrupt.clone());
+        let url = c.url_for("/documents/1").unwrap();
+        assert_eq!(c.send(Method::Get, &url, Presenting::Nobody).await.unwrap().status, 200);
+
+        interrupt.set();
+        assert!(c.is_interrupted());
+        let refused = c.send(Method::Get, &url, Presenting::Nobody).await.unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            format!("request to http://{addr}/documents/1 not sent: the scan was interrupted")
+        );
+        let deleted = c.send(Method::Delete, &url, Presenting::Nobody).await.unwrap();
+        assert_eq!((deleted.status, deleted.body.as_slice()), (200, &b"gone"[..]));
+        assert_eq!(c.requests_sent(), 2);
+        let summary = c.summary();
+        assert!(summary.stopped_early());
+        assert_eq!(
+            summary.notes(),
+            [format!(
+                "{INTERRUPTED_NOTE}: 1 further request(s) were not sent; only the DELETEs that \
+                 clean up objects trespass created still went out"
+            )]
+        );
+
+        server.stop().await;
     }
 
     #[tokio::test]

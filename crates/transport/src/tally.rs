@@ -29,6 +29,7 @@ pub(crate) struct Tally {
     pub(crate) off_origin_refused: AtomicU64,
     pub(crate) too_many_redirects: AtomicU64,
     pub(crate) over_budget: AtomicU64,
+    pub(crate) interrupted: AtomicU64,
     pub(crate) first_off_origin: Mutex<Option<String>>,
 }
 
@@ -44,7 +45,12 @@ impl Tally {
         first.get_or_insert(url);
     }
 
-    pub(crate) fn summary(&self, config: &ClientConfig, sent: u64) -> TransportSummary {
+    pub(crate) fn summary(
+        &self,
+        config: &ClientConfig,
+        sent: u64,
+        interrupted: bool,
+    ) -> TransportSummary {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let first = self.first_off_origin.lock().unwrap_or_else(|p| p.into_inner()).clone();
         TransportSummary {
@@ -60,11 +66,17 @@ impl Tally {
             off_origin_refused: get(&self.off_origin_refused),
             too_many_redirects: get(&self.too_many_redirects),
             over_budget: get(&self.over_budget),
+            interrupted,
+            not_sent_interrupted: get(&self.interrupted),
             first_off_origin: first,
             config: config.clone(),
         }
     }
 }
+
+/// How the report's note on an interrupted scan begins.
+pub const INTERRUPTED_NOTE: &str =
+    "interrupted (Ctrl-C): the scan stopped early; results are partial";
 
 /// A snapshot of what a client cut short, waited for or refused.
 #[derive(Clone, Debug)]
@@ -93,6 +105,10 @@ pub struct TransportSummary {
     pub too_many_redirects: u64,
     /// Requests not sent because the request budget was spent.
     pub over_budget: u64,
+    /// Whether the scan was interrupted (Ctrl-C), so it is partial.
+    pub interrupted: bool,
+    /// Requests not sent because the scan was interrupted.
+    pub not_sent_interrupted: u64,
     /// The first off-origin redirect target, without query.
     pub first_off_origin: Option<String>,
     /// The limits in force.
@@ -105,10 +121,24 @@ impl TransportSummary {
         self.over_budget > 0
     }
 
+    /// Whether the scan stopped before it was done: the budget ran out or
+    /// the user interrupted it. Requests it refused then got no answer at
+    /// all, which says nothing about the target.
+    pub fn stopped_early(&self) -> bool {
+        self.budget_spent() || self.interrupted
+    }
+
     /// One sentence per thing the user should know, for the report's notes.
     pub fn notes(&self) -> Vec<String> {
         let c = &self.config;
         let mut notes = Vec::new();
+        if self.interrupted {
+            notes.push(format!(
+                "{INTERRUPTED_NOTE}: {} further request(s) were not sent; only the DELETEs that \
+                 clean up objects trespass created still went out",
+                self.not_sent_interrupted
+            ));
+        }
         if let (true, Some(max)) = (self.budget_spent(), c.max_requests) {
             notes.push(format!(
                 "the request budget of {max} (--max-requests) was spent: {} further request(s) \
