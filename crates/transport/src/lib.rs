@@ -324,7 +324,15 @@ pub enum TransportError {
 /// Clones share the flag, so the code that watches for Ctrl-C holds one
 /// and the client of the scan another.
 #[derive(Clone, Debug, Default)]
-pub struct Interrupt(Arc<AtomicBool>);
+pub struct Interrupt(Arc<Flag>);
+
+/// The shared state of an [`Interrupt`]: the flag, and a wake-up for the
+/// requests waiting in the queue when it is set.
+#[derive(Debug, Default)]
+struct Flag {
+    set: AtomicBool,
+    woken: tokio::sync::Notify,
+}
 
 impl Interrupt {
     /// A flag not set yet.
@@ -333,14 +341,30 @@ impl Interrupt {
     }
 
     /// Sets the flag: from now on the clients that share it send only
-    /// `DELETE` requests.
+    /// `DELETE` requests, and those waiting for their turn stop waiting.
     pub fn set(&self) {
-        self.0.store(true, Ordering::Relaxed);
+        self.0.set.store(true, Ordering::SeqCst);
+        self.0.woken.notify_waiters();
     }
 
     /// Whether the flag is set.
     pub fn is_set(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+        self.0.set.load(Ordering::SeqCst)
+    }
+
+    /// Returns once the flag is set.
+    async fn wait(&self) {
+        loop {
+            let woken = self.0.woken.notified();
+            tokio::pin!(woken);
+            // Registered before the flag is read: a `set` in between
+            // still wakes it.
+            woken.as_mut().enable();
+            if self.is_set() {
+                return;
+            }
+            woken.await;
+        }
     }
 }
 
@@ -848,19 +872,37 @@ impl Client {
         // when the turn comes (in `spend`).
         self.refuse_if_interrupted(method, url)?;
 
-        // A closed semaphore is impossible: it is never closed.
-        let _permit = match sending {
-            Sending::SignIn => None,
-            Sending::Plain | Sending::Live(_) => {
-                Some(self.in_flight.acquire().await.map_err(|_| TransportError::Failed {
-                    url: without_query(url),
-                    message: "client is shutting down".to_owned(),
-                })?)
+        let queued = async {
+            // A closed semaphore is impossible: it is never closed.
+            let permit = match sending {
+                Sending::SignIn => None,
+                Sending::Plain | Sending::Live(_) => {
+                    Some(self.in_flight.acquire().await.map_err(|_| TransportError::Failed {
+                        url: without_query(url),
+                        message: "client is shutting down".to_owned(),
+                    })?)
+                }
+            };
+            if let (Some(pace), false) = (&self.pace, matches!(sending, Sending::SignIn)) {
+                pace.until_ready().await;
+            }
+            Ok::<_, TransportError>(permit)
+        };
+        // An interrupt ends the wait of every request but a `DELETE` at
+        // once: otherwise each would hold the scan until its turn came
+        // under the rate limit, only to be refused then.
+        let _permit = if method == Method::Delete {
+            queued.await?
+        } else {
+            tokio::select! {
+                biased;
+                () = self.interrupt.wait() => {
+                    Tally::add(&self.tally.interrupted, 1);
+                    return Err(TransportError::Interrupted { url: without_query(url) });
+                }
+                permit = queued => permit?,
             }
         };
-        if let (Some(pace), false) = (&self.pace, matches!(sending, Sending::SignIn)) {
-            pace.until_ready().await;
-        }
         if let Some(live) = live
             && let Some(seen) = live.session.due()
         {
@@ -1304,6 +1346,43 @@ mod tests {
             )]
         );
 
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn an_interrupt_ends_the_wait_of_queued_requests_at_once() {
+        use axum::routing::get;
+        let app = axum::Router::new().route("/slow", get(|| async { "ok" }));
+        let (addr, server) = Served::start(app).await;
+        let interrupt = Interrupt::new();
+        // One request a second: twenty queued requests would take twenty.
+        let config = ClientConfig {
+            rate_limit: NonZeroU32::new(1),
+            concurrency: 1,
+            ..ClientConfig::default()
+        };
+        let c = Client::new(Url::parse(&format!("http://{addr}")).unwrap(), config)
+            .unwrap()
+            .with_interrupt(interrupt.clone());
+        let c = Arc::new(c);
+        let url = c.url_for("/slow").unwrap();
+        let queued: Vec<_> = (0..20)
+            .map(|_| {
+                let (c, url) = (c.clone(), url.clone());
+                tokio::spawn(async move { c.send(Method::Get, &url, Presenting::Nobody).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let started = Instant::now();
+        interrupt.set();
+        let mut refused = 0;
+        for request in queued {
+            if let Err(TransportError::Interrupted { .. }) = request.await.unwrap() {
+                refused += 1;
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(refused >= 18, "{refused} refused");
         server.stop().await;
     }
 
